@@ -1,0 +1,1 @@
+export { type PackedInstall, packAndInstall } from "./pack.js";

@@ -1,0 +1,104 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const workspaceRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+interface Manifest {
+  name: string;
+  dependencies?: Record<string, string>;
+}
+
+function readManifest(dir: string): Manifest {
+  return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Manifest;
+}
+
+/** Folder of every workspace package, by package name. */
+function workspacePackages(): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const group of ["packages", "apps"]) {
+    const base = join(workspaceRoot, group);
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(base);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const dir = join(base, entry);
+      try {
+        found.set(readManifest(dir).name, dir);
+      } catch {
+        // not a package folder
+      }
+    }
+  }
+  return found;
+}
+
+/** The package and the workspace packages it depends on at run time, transitively. */
+function closure(name: string, all: Map<string, string>, seen = new Set<string>()): Set<string> {
+  if (seen.has(name)) return seen;
+  const dir = all.get(name);
+  if (!dir) throw new Error(`no workspace package named ${name}`);
+  seen.add(name);
+  for (const [dep, range] of Object.entries(readManifest(dir).dependencies ?? {})) {
+    if (range.startsWith("workspace:")) closure(dep, all, seen);
+  }
+  return seen;
+}
+
+export interface PackedInstall {
+  /** The empty project the tarballs were installed into. */
+  dir: string;
+  /** Runs an ES module in that project and returns what it printed. */
+  run(source: string): string;
+  dispose(): void;
+}
+
+/**
+ * Packs a workspace package (and the workspace packages it depends on) with `pnpm pack`, installs
+ * the tarballs into an empty folder with npm, as a user would, and lets the caller run code there.
+ * The packages must have been built (`npm test` builds them first).
+ */
+export function packAndInstall(packageName: string): PackedInstall {
+  const all = workspacePackages();
+  const dir = mkdtempSync(join(tmpdir(), "canto-pack-"));
+  const pnpm = join(workspaceRoot, "node_modules", ".bin", "pnpm");
+  const tarballs: string[] = [];
+  for (const name of closure(packageName, all)) {
+    const out = execFileSync(pnpm, ["pack", "--pack-destination", dir], {
+      cwd: all.get(name)!,
+      encoding: "utf8",
+    });
+    const tgz = out
+      .trim()
+      .split("\n")
+      .map((l) => l.trim())
+      .reverse()
+      .find((l) => l.endsWith(".tgz"));
+    if (!tgz) throw new Error(`pnpm pack printed no tarball for ${name}:\n${out}`);
+    tarballs.push(resolve(dir, tgz));
+  }
+  const app = join(dir, "app");
+  execFileSync("mkdir", ["-p", app]);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-check", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs], {
+    cwd: app,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return {
+    dir: app,
+    run(source: string): string {
+      const file = join(app, `check-${Date.now()}.mjs`);
+      writeFileSync(file, source);
+      return execFileSync(process.execPath, [file], { cwd: app, encoding: "utf8" });
+    },
+    dispose() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
