@@ -10,10 +10,14 @@ const lock = join(root, "pnpm-lock.yaml");
 const marker = join(root, "node_modules", ".modules.yaml");
 
 const fresh = existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
-if (!fresh || process.env.CANTO_FORCE_INSTALL) {
+if (!fresh) {
   const pnpm = existsSync(join(root, "node_modules", ".bin", "pnpm"))
     ? join(root, "node_modules", ".bin", "pnpm")
     : "npx --yes pnpm@12.4.2";
   console.log(`bootstrap: ${pnpm} install --frozen-lockfile`);
-  execSync(`${pnpm} install --frozen-lockfile`, { cwd: root, stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" } });
+  execSync(`${pnpm} install --frozen-lockfile`, {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+  });
 }

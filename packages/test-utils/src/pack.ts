@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,12 +84,19 @@ export function packAndInstall(packageName: string): PackedInstall {
   }
   const app = join(dir, "app");
   execFileSync("mkdir", ["-p", app]);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-check", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs], {
-    cwd: app,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({ name: "pack-check", private: true, type: "module" }),
+  );
+  execFileSync(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs],
+    {
+      cwd: app,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   return {
     dir: app,
     run(source: string): string {
