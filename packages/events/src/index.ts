@@ -1,1 +1,18 @@
-export const placeholder = 1;
+export { EVENT_HANDLER_FAILED, EventHandlerError } from "./errors.js";
+export { createEventBus, EventBus, type EventBusOptions } from "./event-bus.js";
+export type { ObserverErrorHandler } from "./observer.js";
+export type {
+  DataArg,
+  DataOf,
+  DebugHook,
+  Disposer,
+  EventName,
+  EventNameOf,
+  FiredEvent,
+  Handler,
+  HandlerMap,
+  KnownEvent,
+  Next,
+  Observer,
+  Wrapper,
+} from "./types.js";
