@@ -1,0 +1,1 @@
+export { createFakeClock, type FakeClock, type FakeClockOptions } from "./fake-clock.js";
