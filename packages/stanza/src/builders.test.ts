@@ -1,6 +1,6 @@
 import { Element } from "ltx";
 import { describe, expect, it } from "vitest";
-import { errorReply, iq, message, presence, reply } from "./builders.js";
+import { clone, errorReply, iq, message, presence, reply } from "./builders.js";
 import { NS_XMPP_STANZAS } from "./conditions.js";
 import { getError, StanzaError } from "./errors.js";
 
@@ -199,5 +199,22 @@ describe("getError()", () => {
       new StanzaError({ condition: "redirect", extra: { uri: "xmpp:other@example" } }),
     );
     expect(getError(r)!.extra).toEqual({ uri: "xmpp:other@example" });
+  });
+});
+
+describe("clone()", () => {
+  it("copies attributes and children deeply, so changes to the copy leave the original alone", () => {
+    const original = message({ to: "a@x", type: "chat" }, "hi");
+    original.c("active", { xmlns: "http://jabber.org/protocol/chatstates" });
+    const copy = clone(original);
+    copy.attrs.to = "b@x";
+    copy.getChild("body")!.children.push(" there");
+    copy.getChild("active")!.attrs.extra = "1";
+    expect(original.toString()).toBe(
+      '<message to="a@x" type="chat"><body>hi</body><active xmlns="http://jabber.org/protocol/chatstates"/></message>',
+    );
+    expect(copy.attrs.to).toBe("b@x");
+    expect(copy.getChildText("body")).toBe("hi there");
+    expect(copy.getChild("body")!.parent).toBe(copy);
   });
 });

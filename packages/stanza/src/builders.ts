@@ -75,6 +75,16 @@ function assertStanza(stanza: unknown, fn: string): asserts stanza is Element {
   }
 }
 
+/** A deep copy of an element: attributes and children are new objects, text is shared. */
+export function clone(element: Element): Element {
+  const copy = new Element(element.name, { ...element.attrs });
+  for (const child of element.children) {
+    if (typeof child === "string") copy.children.push(child);
+    else copy.cnode(clone(child as Element));
+  }
+  return copy;
+}
+
 /**
  * A reply to `stanza`: same name and id, `to` and `from` swapped, no children. An IQ reply is
  * `type="result"`; other stanzas keep their type.

@@ -1,5 +1,6 @@
 export { Element } from "ltx";
 export {
+  clone,
   errorReply,
   iq,
   message,
