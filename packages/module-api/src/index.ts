@@ -29,6 +29,7 @@ export { DELIVERY_PRIORITY, installCoreHandlers } from "./router/core-handlers.j
 export { LocalSession, type LocalSessionServer } from "./router/local-session.js";
 export { Router, type RouterContext, type RoutingEvent } from "./router/router.js";
 export type { Session, SessionType } from "./router/session.js";
+export { type ConflictPolicy, SessionManager, type SessionManagerContext } from "./router/session-manager.js";
 export { SessionRegistry } from "./router/sessions.js";
 export type { Runtime } from "./runtime.js";
 export { Server, type ServerOptions } from "./server.js";

@@ -13,7 +13,7 @@ import { ModuleError } from "./errors.js";
 import { GLOBAL_HOST, type HostType } from "./host.js";
 import { ItemArrays, providerName } from "./items.js";
 import { format } from "./log/format.js";
-import { childLogger, type LogLevel, log } from "./log/logger.js";
+import { childLogger, type LogLevel, log, logMessage } from "./log/logger.js";
 import type { Session } from "./router/session.js";
 import type { Runtime } from "./runtime.js";
 import { sendIq, unloadedError } from "./send-iq.js";
@@ -127,6 +127,11 @@ export class Module implements ModuleLifecycle {
     this.#logger = childLogger(runtime.logger, { host, module: source.name });
   }
 
+  /** The server's services: sessions, session manager, hosts, config, storage, router. */
+  get server(): Runtime {
+    return this.runtime;
+  }
+
   // ---- Identity ----------------------------------------------------------------------------
 
   getName(): string {
@@ -210,8 +215,9 @@ export class Module implements ModuleLifecycle {
 
   /** `log`, and the formatted message becomes the status (levels `info`, `warn`, `error`). */
   logStatus(level: "info" | "warn" | "error", fmt: unknown, ...args: unknown[]): void {
-    this.log(level, fmt, ...args);
-    this.setStatus(level, format(fmt, ...args));
+    const message = format(fmt, ...args);
+    this.setStatus(level, message);
+    logMessage(this.#logger, level, message);
   }
 
   getStatus(): ModuleStatus {

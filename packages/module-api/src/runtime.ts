@@ -8,6 +8,8 @@ import type { Logger } from "pino";
 import type { Host } from "./host.js";
 import type { ModuleManager } from "./module-manager.js";
 import type { Session } from "./router/session.js";
+import type { SessionManager } from "./router/session-manager.js";
+import type { SessionRegistry } from "./router/sessions.js";
 import type { SharedRegistry } from "./shared.js";
 
 /**
@@ -28,6 +30,14 @@ export interface Runtime {
   readonly authz: Authz;
   readonly shared: SharedRegistry;
   readonly manager: ModuleManager;
+  /** Bound client sessions by full and bare JID. */
+  readonly sessions: SessionRegistry;
+  /** Authentication, resource binding and teardown of sessions. */
+  readonly sessionManager: SessionManager;
+  /** Hands a stanza a session received to the router (ordering, validation, routing events). */
+  process(origin: Session, stanza: Element): void | Promise<void>;
+  /** Whether `start()` has finished. */
+  readonly started: boolean;
   /** Routes a stanza from `origin` (Prosody's `core_post_stanza`). */
   post(origin: Session, stanza: Element): unknown;
   /** The session that stands for a host itself, for stanzas a module sends on its own behalf. */

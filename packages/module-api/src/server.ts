@@ -22,6 +22,7 @@ import {
 import { installCoreHandlers } from "./router/core-handlers.js";
 import { Router } from "./router/router.js";
 import type { Session } from "./router/session.js";
+import { type ConflictPolicy, SessionManager } from "./router/session-manager.js";
 import { SessionRegistry } from "./router/sessions.js";
 import type { Runtime } from "./runtime.js";
 import { SharedRegistry } from "./shared.js";
@@ -67,6 +68,7 @@ export class Server implements Runtime {
   readonly shared = new SharedRegistry();
   readonly manager: ModuleManager;
   readonly sessions = new SessionRegistry();
+  readonly sessionManager: SessionManager;
   readonly router: Router;
   readonly global = new Host(GLOBAL_HOST, undefined);
 
@@ -116,6 +118,14 @@ export class Server implements Runtime {
         ...(options.resolvers ?? []),
       ]),
       autoload: options.autoload ?? [],
+    });
+    this.sessionManager = new SessionManager({
+      host: (name) => this.host(name),
+      sessions: this.sessions,
+      conflictPolicy: (host) => {
+        const value = this.config.get(host, "on_conflict");
+        return value === "kick_new" || value === "increment" || value === "random" ? (value as ConflictPolicy) : "kick_old";
+      },
     });
     this.router = new Router({
       host: (name) => this.host(name),

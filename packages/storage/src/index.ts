@@ -1,1 +1,13 @@
-export {};
+export * from "./codec.js";
+export { type KeyvAdapterFactory, keyvNamespace, makeKeyv } from "./drivers/keyv/slots.js";
+export { createMemoryDriver, type MemoryDriverOptions } from "./drivers/memory/driver.js";
+export { createPostgresDriver, type PostgresDriverOptions } from "./drivers/postgres/driver.js";
+export { createRedisDriver, type RedisDriverOptions } from "./drivers/redis/driver.js";
+export { createSqliteDriver, type SqliteDriverOptions } from "./drivers/sqlite/driver.js";
+export { BetterSqliteKeyvAdapter } from "./drivers/sqlite/keyv-adapter.js";
+export * from "./errors.js";
+export * from "./manager.js";
+export { KeyvalPlus } from "./shims/keyval-plus.js";
+export { MapOverKeyval } from "./shims/map-over-keyval.js";
+export * from "./types.js";
+export { uuidv7Generator } from "./util/uuid7.js";

@@ -45,8 +45,8 @@ const CH_PERCENT = 0x25;
 const CH_NEWLINE = 0x0a;
 const CH_TAB = 0x09;
 
-/** The conversion characters util.format recognises; everything between `%` and one of them is the spec. */
-const OPTIONS = "cdiouxXaAeEfgGpqs%";
+// The conversion characters util.format recognises (c d i o u x X a A e E f g G p q s %); everything
+// between `%` and the first of them is the spec.
 const OPTION_KIND = new Int8Array(128).fill(-1);
 for (const ch of "cdiouxX") OPTION_KIND[ch.charCodeAt(0)] = Kind.Integer;
 for (const ch of "aAeEfgG") OPTION_KIND[ch.charCodeAt(0)] = Kind.Float;
@@ -935,6 +935,3 @@ function formatUnsafe(fmt: unknown, args: ArrayLike<unknown>): string {
 export function format(fmt: unknown, ...args: unknown[]): string {
   return formatArgs(fmt, args);
 }
-
-/** The options util.format recognises, exported for documentation and tests. */
-export const FORMAT_OPTIONS = OPTIONS;

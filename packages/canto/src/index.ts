@@ -1,0 +1,33 @@
+// The facade: the module API at the top level, each package also as a namespace, and the stanza and
+// config helpers every module uses.
+export * as authz from "@canto/authz";
+export * as config from "@canto/config";
+export { type CantoConfig, Config, createConfig, defineConfig, loadConfig } from "@canto/config";
+export * as cron from "@canto/cron";
+export * as disco from "@canto/disco";
+export * as events from "@canto/events";
+export { EventBus } from "@canto/events";
+export * as metrics from "@canto/metrics";
+export * from "@canto/module-api";
+export * as stanza from "@canto/stanza";
+export {
+  bare,
+  clone,
+  Element,
+  errorReply,
+  getError,
+  iq,
+  JidError,
+  join,
+  message,
+  parseJid,
+  prepJid,
+  presence,
+  reply,
+  StanzaError,
+  StreamError,
+  StreamParser,
+  splitJid,
+} from "@canto/stanza";
+export * as storage from "@canto/storage";
+export { type CantoServer, type CreateServerOptions, createServer } from "./create-server.js";

@@ -1,0 +1,193 @@
+import KeyvPostgres from "@keyv/postgres";
+import pg from "pg";
+import { DEFAULT_MAX_VALUE_SIZE, decodeJson, encodeJson } from "../../codec.js";
+import type { AtomicDocumentUpdate } from "../../shims/map-over-keyval.js";
+import { ArchiveSql, archiveDdl, postgresDialect } from "../../sql/archive-sql.js";
+import type {
+  ArchiveOptions,
+  ArchiveStore,
+  Clock,
+  KeyvalStore,
+  MapStore,
+  StorageDriver,
+} from "../../types.js";
+import { asStorageError, Lifecycle } from "../../util/lifecycle.js";
+import { uuidv7Generator } from "../../util/uuid7.js";
+import { validateHost, validateStoreName, validateUser } from "../../validate.js";
+import { keyvKey } from "../keyv/keyval.js";
+import { KeyvSlots } from "../keyv/slots.js";
+import { PostgresArchive } from "./archive.js";
+
+export interface PostgresDriverOptions {
+  /** Registered name; default "postgres". */
+  name?: string;
+  /** e.g. `postgresql://root@127.0.0.1:5432/test`. */
+  connectionString: string;
+  /** Schema for the tables (created if missing); default "public". */
+  schema?: string;
+  /** Prefix of the table names (`<prefix>keyv`, `<prefix>archive`); default "canto_". */
+  tablePrefix?: string;
+  /** Give up connecting after this many ms; default 5000. */
+  connectTimeout?: number;
+  /** Size of the archive's connection pool; default 4. */
+  poolSize?: number;
+  clock?: Clock;
+  maxValueSize?: number;
+}
+
+const IDENT = /^[a-z_][a-z0-9_]{0,40}$/;
+
+// @keyv/postgres keeps one global pg pool per URI and `disconnect()` ends it for every adapter:
+// end it only when the last driver using that URI closes.
+const keyvPoolUsers = new Map<string, number>();
+const keyvPoolAdapter = new Map<string, KeyvPostgres>();
+
+/** PostgreSQL: keyval and map through @keyv/postgres, archives in an SQL table through `pg`. */
+export function createPostgresDriver(options: PostgresDriverOptions): StorageDriver {
+  const name = options.name ?? "postgres";
+  const schema = options.schema ?? "public";
+  const prefix = options.tablePrefix ?? "canto_";
+  if (!IDENT.test(schema)) throw new TypeError(`invalid schema name ${JSON.stringify(schema)}`);
+  if (!IDENT.test(prefix)) throw new TypeError(`invalid table prefix ${JSON.stringify(prefix)}`);
+  const uri = options.connectionString;
+  const life = new Lifecycle(`storage driver "${name}"`);
+  const clock = options.clock ?? Date.now;
+  const maxValueSize = options.maxValueSize ?? DEFAULT_MAX_VALUE_SIZE;
+  const connectionTimeoutMillis = options.connectTimeout ?? 5000;
+  const pool = new pg.Pool({ connectionString: uri, max: options.poolSize ?? 4, connectionTimeoutMillis });
+  pool.on("error", () => {}); // idle client errors surface on the next query instead
+  const keyvTable = `${prefix}keyv`;
+  const archiveTable = `${prefix}archive`;
+  keyvPoolUsers.set(uri, (keyvPoolUsers.get(uri) ?? 0) + 1);
+
+  // Creates schema and tables on first use; retried on the next call if the server was away.
+  let ready: Promise<void> | undefined;
+  const setup = async () => {
+    const client = await pool.connect();
+    try {
+      // Serialise DDL across processes starting at once.
+      await client.query("SELECT pg_advisory_lock(hashtext('canto-storage-ddl'))");
+      try {
+        if (schema !== "public") await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+        await client.query(`SET search_path TO "${schema}"`);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS "${schema}"."${keyvTable}" (key TEXT PRIMARY KEY, value TEXT)`,
+        );
+        for (const ddl of archiveDdl(archiveTable, "BIGSERIAL PRIMARY KEY", "DOUBLE PRECISION")) {
+          await client.query(ddl);
+        }
+      } finally {
+        await client.query("SELECT pg_advisory_unlock(hashtext('canto-storage-ddl'))");
+        await client.query("RESET search_path");
+      }
+    } finally {
+      client.release();
+    }
+  };
+
+  async function whenReady(): Promise<void> {
+    life.check();
+    try {
+      ready ??= setup().catch((err: unknown) => {
+        ready = undefined;
+        throw err;
+      });
+      await ready;
+    } catch (err) {
+      throw asStorageError(err, `connecting to PostgreSQL (${name})`);
+    }
+  }
+
+  const qt = `"${schema}"."${keyvTable}"`;
+  // Map writes: read, change and write one document in a transaction holding an advisory lock on
+  // its key, so other clients cannot interleave. (Keyv stores our JSON text as is.)
+  const atomic =
+    (namespace: string): AtomicDocumentUpdate =>
+    async (user, change) => {
+      const key = `${namespace}:${keyvKey(validateUser(user))}`;
+      await whenReady();
+      const client = await pool.connect().catch((err: unknown) => {
+        throw asStorageError(err, "postgres map update");
+      });
+      try {
+        await client.query("BEGIN");
+        await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [key]);
+        const found = await client.query<{ value: string }>(`SELECT "value" FROM ${qt} WHERE "key" = $1`, [
+          key,
+        ]);
+        const text = found.rows[0]?.value;
+        const next = change(text === undefined || text === null ? undefined : decodeJson(text));
+        if (next === undefined) await client.query(`DELETE FROM ${qt} WHERE "key" = $1`, [key]);
+        else {
+          await client.query(
+            `INSERT INTO ${qt} ("key", "value") VALUES ($1, $2) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"`,
+            [key, encodeJson(next, maxValueSize)],
+          );
+        }
+        await client.query("COMMIT");
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw asStorageError(err, "postgres map update");
+      } finally {
+        client.release();
+      }
+    };
+  const slots = new KeyvSlots(
+    name,
+    life,
+    () => {
+      const adapter = new KeyvPostgres({
+        uri,
+        schema,
+        table: keyvTable,
+        keySize: 2048,
+        max: 4,
+        connectionTimeoutMillis,
+      } as never);
+      adapter.on("error", () => {});
+      keyvPoolAdapter.set(uri, adapter);
+      return adapter as never;
+    },
+    maxValueSize,
+    "",
+    atomic,
+  );
+  const sql = new ArchiveSql([schema, archiveTable], postgresDialect);
+  const newKey = uuidv7Generator(clock);
+
+  return {
+    name,
+    async keyval(host: string, store: string): Promise<KeyvalStore> {
+      validateHost(host);
+      validateStoreName(store);
+      await whenReady();
+      return slots.slot(host, store).keyval;
+    },
+    async map(host: string, store: string): Promise<MapStore> {
+      validateHost(host);
+      validateStoreName(store);
+      await whenReady();
+      return slots.slot(host, store).map;
+    },
+    async archive(host: string, store: string, opts: ArchiveOptions): Promise<ArchiveStore> {
+      validateHost(host);
+      validateStoreName(store);
+      await whenReady();
+      return new PostgresArchive(pool, sql, host, store, life, clock, newKey, opts.itemLimit, maxValueSize);
+    },
+    async close() {
+      if (life.closed) return;
+      life.close();
+      slots.clear();
+      await ready?.catch(() => {});
+      const left = (keyvPoolUsers.get(uri) ?? 1) - 1;
+      if (left <= 0) {
+        keyvPoolUsers.delete(uri);
+        const adapter = keyvPoolAdapter.get(uri);
+        keyvPoolAdapter.delete(uri);
+        await adapter?.disconnect();
+      } else keyvPoolUsers.set(uri, left);
+      await pool.end();
+    },
+  };
+}
