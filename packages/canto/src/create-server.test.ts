@@ -14,16 +14,24 @@ describe("createServer", () => {
   it("wires SQLite in the data directory, metrics rendered as OpenMetrics, and loads modules", async () => {
     const data = mkdtempSync(join(tmpdir(), "canto-facade-"));
     server = await createServer({
-      config: defineConfig({ data_path: data, log_level: "silent", modules_enabled: ["notes"], hosts: { localhost: {} } }),
+      config: defineConfig({
+        data_path: data,
+        log_level: "silent",
+        modules_enabled: ["notes"],
+        hosts: { localhost: {} },
+      }),
       modules: {
         notes: async (module) => {
           const store = await module.openStore();
           const seen = module.measure("saved", "counter");
-          module.hook("message/bare", async (event: { stanza: { getChildText(n: string): string | null } }) => {
-            await store.set("last", { body: event.stanza.getChildText("body") });
-            seen(1);
-            return true;
-          });
+          module.hook(
+            "message/bare",
+            async (event: { stanza: { getChildText(n: string): string | null } }) => {
+              await store.set("last", { body: event.stanza.getChildText("body") });
+              seen(1);
+              return true;
+            },
+          );
         },
       },
     });

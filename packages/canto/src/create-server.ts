@@ -43,11 +43,16 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
       ? createConfig(options.config)
       : await loadConfig(options.configFile);
   const logger =
-    options.logger ?? pino({ level: typeof config.get("*", "log_level") === "string" ? (config.get("*", "log_level") as string) : "info" });
+    options.logger ??
+    pino({
+      level:
+        typeof config.get("*", "log_level") === "string" ? (config.get("*", "log_level") as string) : "info",
+    });
   const dataDir = config.paths.data;
   mkdirSync(dataDir, { recursive: true });
 
-  const hostOption = <T>(host: string, name: string): T | undefined => config.get(host, name) as T | undefined;
+  const hostOption = <T>(host: string, name: string): T | undefined =>
+    config.get(host, name) as T | undefined;
   const storage = new StorageManager({
     drivers: {
       sqlite: createSqliteDriver({ path: join(dataDir, "canto.sqlite") }),

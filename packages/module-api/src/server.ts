@@ -124,7 +124,9 @@ export class Server implements Runtime {
       sessions: this.sessions,
       conflictPolicy: (host) => {
         const value = this.config.get(host, "on_conflict");
-        return value === "kick_new" || value === "increment" || value === "random" ? (value as ConflictPolicy) : "kick_old";
+        return value === "kick_new" || value === "increment" || value === "random"
+          ? (value as ConflictPolicy)
+          : "kick_old";
       },
     });
     this.router = new Router({

@@ -46,7 +46,9 @@ describe("SessionManager", () => {
     const t = await createTestServer();
     current = t;
     const s = rawSession();
-    expect(() => t.server.sessionManager.bind(s, "x")).toThrow(expect.objectContaining({ condition: "not-allowed" }));
+    expect(() => t.server.sessionManager.bind(s, "x")).toThrow(
+      expect.objectContaining({ condition: "not-allowed" }),
+    );
     t.server.sessionManager.authenticate(s, "alice");
     t.server.sessionManager.bind(s, "x");
     expect(() => t.server.sessionManager.bind(s, "y")).toThrow(/already bound/);
@@ -65,7 +67,9 @@ describe("SessionManager", () => {
     const second = rawSession();
     t.server.sessionManager.authenticate(second, "alice");
     if (resource === undefined) {
-      expect(() => t.server.sessionManager.bind(second, "phone")).toThrow(expect.objectContaining({ condition: "conflict" }));
+      expect(() => t.server.sessionManager.bind(second, "phone")).toThrow(
+        expect.objectContaining({ condition: "conflict" }),
+      );
     } else {
       expect(t.server.sessionManager.bind(second, "phone")).toBe(`alice@localhost/${resource}`);
     }

@@ -33,7 +33,11 @@ export class SessionManager {
   /** Marks an unauthenticated client session as `username`'s; fires `authentication-success`. */
   authenticate(session: Session, username: string, role?: string): void {
     if (session.type !== "c2s_unauthed") {
-      throw new StanzaError({ type: "cancel", condition: "not-allowed", text: "the session is already authenticated" });
+      throw new StanzaError({
+        type: "cancel",
+        condition: "not-allowed",
+        text: "the session is already authenticated",
+      });
     }
     session.username = username;
     session.type = "c2s";
@@ -48,10 +52,18 @@ export class SessionManager {
    */
   bind(session: Session, requested?: string): string {
     if (session.type !== "c2s" || session.username === undefined) {
-      throw new StanzaError({ type: "cancel", condition: "not-allowed", text: "authenticate before binding a resource" });
+      throw new StanzaError({
+        type: "cancel",
+        condition: "not-allowed",
+        text: "authenticate before binding a resource",
+      });
     }
     if (session.fullJid !== undefined) {
-      throw new StanzaError({ type: "cancel", condition: "not-allowed", text: `already bound as ${session.fullJid}` });
+      throw new StanzaError({
+        type: "cancel",
+        condition: "not-allowed",
+        text: `already bound as ${session.fullJid}`,
+      });
     }
     const registry = this.#context.sessions;
     const bareJid = `${session.username}@${session.host}`;
@@ -83,8 +95,11 @@ export class SessionManager {
    */
   destroy(session: Session, condition?: string, text?: string): void {
     const wasBound = this.#context.sessions.unbind(session);
-    session.close?.(condition === undefined ? undefined : text === undefined ? condition : `${condition}: ${text}`);
-    if (wasBound) this.#context.host(session.host)?.events.fire("resource-unbind", { session, error: condition });
+    session.close?.(
+      condition === undefined ? undefined : text === undefined ? condition : `${condition}: ${text}`,
+    );
+    if (wasBound)
+      this.#context.host(session.host)?.events.fire("resource-unbind", { session, error: condition });
   }
 
   /** Sends a stanza to every bound session of a bare JID (each gets the same element). */
