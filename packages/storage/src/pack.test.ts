@@ -1,32 +1,10 @@
-import { copyFileSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { packAndInstall } from "@canto/test-utils";
 import { expect, it } from "vitest";
 import { buildPackage } from "./build.test.helpers.js";
 
-/**
- * better-sqlite3 compiles from source on install here (minutes on this machine). Install with
- * scripts off and reuse the workspace's compiled addon of the same pinned version instead.
- */
 function installWithoutNativeBuild() {
   buildPackage();
-  const saved = process.env.npm_config_ignore_scripts;
-  process.env.npm_config_ignore_scripts = "true";
-  try {
-    const install = packAndInstall("@canto/storage");
-    const workspaceAddon = join(
-      dirname(createRequire(import.meta.url).resolve("better-sqlite3/package.json")),
-      "build/Release/better_sqlite3.node",
-    );
-    const target = join(install.dir, "node_modules/better-sqlite3/build/Release");
-    mkdirSync(target, { recursive: true });
-    copyFileSync(workspaceAddon, join(target, "better_sqlite3.node"));
-    return install;
-  } finally {
-    if (saved === undefined) delete process.env.npm_config_ignore_scripts;
-    else process.env.npm_config_ignore_scripts = saved;
-  }
+  return packAndInstall("@canto/storage", { reuseNative: ["better-sqlite3"] });
 }
 
 it("installs from its packed tarball and runs (memory and sqlite drivers)", () => {

@@ -1,1 +1,1 @@
-export { type PackedInstall, packAndInstall } from "./pack.js";
+export { type PackedInstall, type PackOptions, packAndInstall } from "./pack.js";

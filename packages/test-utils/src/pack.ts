@@ -63,7 +63,17 @@ export interface PackedInstall {
  * the tarballs into an empty folder with npm, as a user would, and lets the caller run code there.
  * The packages must have been built (`npm test` builds them first).
  */
-export function packAndInstall(packageName: string): PackedInstall {
+export interface PackOptions {
+  /**
+   * Native addons not to compile on install (better-sqlite3 builds from source for minutes here):
+   * install with scripts off and copy the workspace's compiled addon of the same pinned version.
+   */
+  reuseNative?: readonly ("better-sqlite3")[];
+}
+
+const NATIVE_ADDONS = { "better-sqlite3": "build/Release/better_sqlite3.node" } as const;
+
+export function packAndInstall(packageName: string, options: PackOptions = {}): PackedInstall {
   const all = workspacePackages();
   const dir = mkdtempSync(join(tmpdir(), "canto-pack-"));
   const pnpm = join(workspaceRoot, "node_modules", ".bin", "pnpm");
