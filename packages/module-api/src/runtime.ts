@@ -38,6 +38,8 @@ export interface Runtime {
   process(origin: Session, stanza: Element): void | Promise<void>;
   /** Whether `start()` has finished. */
   readonly started: boolean;
+  /** When `start()` finished, in seconds since the epoch. */
+  readonly startedAt: number | undefined;
   /** Routes a stanza from `origin` (Prosody's `core_post_stanza`). */
   post(origin: Session, stanza: Element): unknown;
   /** The session that stands for a host itself, for stanzas a module sends on its own behalf. */

@@ -79,6 +79,7 @@ export class Server implements Runtime {
   readonly #cronLeases: boolean;
   #started = false;
   #stopping = false;
+  #startedAt: number | undefined;
 
   constructor(options: ServerOptions) {
     this.config = options.config;
@@ -122,6 +123,7 @@ export class Server implements Runtime {
     this.sessionManager = new SessionManager({
       host: (name) => this.host(name),
       sessions: this.sessions,
+      reportError: (event, error) => this.logger.error({ err: error, event }, `a ${event} handler failed`),
       conflictPolicy: (host) => {
         const value = this.config.get(host, "on_conflict");
         return value === "kick_new" || value === "increment" || value === "random"
@@ -149,6 +151,11 @@ export class Server implements Runtime {
     return this.#started;
   }
 
+  /** When `start()` finished, in seconds since the epoch; `undefined` before. */
+  get startedAt(): number | undefined {
+    return this.#startedAt;
+  }
+
   /** Activates every configured host, loads their modules, then fires `server-started`. */
   async start(): Promise<void> {
     if (this.#started) return;
@@ -161,6 +168,7 @@ export class Server implements Runtime {
     }
     this.global.events.fire("hosts-activated", undefined);
     this.#started = true;
+    this.#startedAt = Date.now() / 1000;
     this.global.events.fire("server-started", undefined);
     for (const fn of this.#readyQueue.splice(0)) setImmediate(() => this.#runReady(fn));
   }

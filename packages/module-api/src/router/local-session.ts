@@ -1,10 +1,12 @@
 import { type Element, parseJid } from "@canto/stanza";
 import type { Session, SessionType } from "./session.js";
+import type { SessionManager } from "./session-manager.js";
 import type { SessionRegistry } from "./sessions.js";
 
 /** The part of a server a local session talks to. */
 export interface LocalSessionServer {
   readonly sessions: SessionRegistry;
+  readonly sessionManager: SessionManager;
   process(origin: Session, stanza: Element): void | Promise<void>;
 }
 
@@ -14,7 +16,7 @@ export interface LocalSessionServer {
  * and benchmarks drive modules with it.
  */
 export class LocalSession implements Session {
-  type: SessionType = "c2s";
+  type: SessionType = "c2s_unauthed";
   host: string;
   username: string | undefined;
   resource: string | undefined;
@@ -28,6 +30,8 @@ export class LocalSession implements Session {
   onStanza: ((stanza: Element) => void) | undefined;
   /** Keep received stanzas in `received` (turn off for benchmarks). */
   record = true;
+  /** Why the session ended, once it has. */
+  closed: string | undefined;
 
   readonly #server: LocalSessionServer;
   readonly #waiters: ((stanza: Element) => void)[] = [];
@@ -37,10 +41,10 @@ export class LocalSession implements Session {
     if (node === undefined) throw new TypeError(`a local session needs a user JID, got ${jid}`);
     this.#server = server;
     this.host = domain;
-    this.username = node;
-    this.role = options.role;
     this.priority = options.priority;
-    server.sessions.bind(this, resource ?? `local-${Math.random().toString(36).slice(2, 10)}`);
+    // Through the session manager, so authentication-success and resource-bind fire as for a client.
+    server.sessionManager.authenticate(this, node, options.role);
+    server.sessionManager.bind(this, resource ?? `local-${Math.random().toString(36).slice(2, 10)}`);
   }
 
   /** Delivers a stanza to this session (the router calls this). */
@@ -61,7 +65,14 @@ export class LocalSession implements Session {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  close(): void {
-    this.#server.sessions.unbind(this);
+  /**
+   * Ends the session as a disconnect would: it is unbound and `resource-unbind` fires. The server
+   * calls this too (with a stream error condition) when it ends the session.
+   */
+  close(reason = "closed"): void {
+    this.closed ??= reason;
+    if (this.fullJid !== undefined && this.#server.sessions.full(this.fullJid) === this) {
+      this.#server.sessionManager.destroy(this, reason === "closed" ? undefined : reason);
+    }
   }
 }

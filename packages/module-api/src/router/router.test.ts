@@ -15,7 +15,10 @@ async function traced(config = { hosts: { localhost: {}, "other.example": {} } }
   const trace: string[] = [];
   for (const host of ["localhost", "other.example"]) {
     t.server.host(host)!.events.observe((e) => {
-      if (typeof e.name === "string" && !e.name.startsWith("item-")) trace.push(`${host} ${e.name}`);
+      // Only routing events: connecting a session also fires authentication-success and resource-bind.
+      if (typeof e.name === "string" && !/^(item-|authentication-|resource-)/.test(e.name)) {
+        trace.push(`${host} ${e.name}`);
+      }
     });
   }
   return { t, trace };

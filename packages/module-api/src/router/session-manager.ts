@@ -8,6 +8,8 @@ export type ConflictPolicy = "kick_old" | "kick_new" | "increment" | "random";
 
 export interface SessionManagerContext {
   host(name: string): Host | undefined;
+  /** Where a failing async handler of the session events is reported. */
+  reportError?(event: string, error: unknown): void;
   readonly sessions: SessionRegistry;
   /** The `on_conflict` option of a host. */
   conflictPolicy(host: string): ConflictPolicy;
@@ -42,7 +44,7 @@ export class SessionManager {
     session.username = username;
     session.type = "c2s";
     if (role !== undefined) session.role = role;
-    this.#context.host(session.host)?.events.fire("authentication-success", { session });
+    this.#fire(session.host, "authentication-success", { session });
   }
 
   /**
@@ -85,7 +87,7 @@ export class SessionManager {
       }
     }
     const fullJid = registry.bind(session, resource);
-    this.#context.host(session.host)?.events.fire("resource-bind", { session });
+    this.#fire(session.host, "resource-bind", { session });
     return fullJid;
   }
 
@@ -98,8 +100,21 @@ export class SessionManager {
     session.close?.(
       condition === undefined ? undefined : text === undefined ? condition : `${condition}: ${text}`,
     );
-    if (wasBound)
-      this.#context.host(session.host)?.events.fire("resource-unbind", { session, error: condition });
+    if (wasBound) this.#fire(session.host, "resource-unbind", { session, error: condition });
+  }
+
+  /**
+   * Fires a session event. Nobody awaits these, so a failing async handler is reported rather than
+   * left as an unhandled rejection (which would end the process).
+   */
+  #fire(host: string, event: string, data: unknown): void {
+    const report = (error: unknown) => this.#context.reportError?.(event, error);
+    try {
+      const result = this.#context.host(host)?.events.fire(event, data);
+      if (result instanceof Promise) result.catch(report);
+    } catch (error) {
+      report(error);
+    }
   }
 
   /** Sends a stanza to every bound session of a bare JID (each gets the same element). */

@@ -1,0 +1,233 @@
+import { Element, type Module } from "canto";
+import { authProvider, type C2sSession, NS, type StreamFeaturesEvent } from "../shared/contracts.js";
+import { PlainMechanism } from "./plain.js";
+import {
+  failure,
+  type SaslBackend,
+  type SaslCondition,
+  type SaslMechanism,
+  type SaslStep,
+} from "./sasl-mechanism.js";
+import { DEFAULT_ITERATIONS, MIN_ITERATIONS } from "./scram.js";
+import { ScramMechanism } from "./scram-mechanism.js";
+import { FailureThrottle } from "./throttle.js";
+
+/** The mechanisms Canto offers, strongest first. */
+export const MECHANISMS = ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"] as const;
+type MechanismName = (typeof MECHANISMS)[number];
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+interface SaslEvent {
+  origin: C2sSession;
+  stanza: Element;
+}
+
+function saslElement(name: string, data?: Buffer): Element {
+  const element = new Element(name, { xmlns: NS.sasl });
+  // RFC 6120 §6.4.2: empty data travels as "=", no data as an empty element.
+  if (data !== undefined) element.t(data.length === 0 ? "=" : data.toString("base64"));
+  return element;
+}
+
+function failureElement(condition: SaslCondition, text?: string): Element {
+  const element = new Element("failure", { xmlns: NS.sasl });
+  element.c(condition);
+  if (text !== undefined) element.c("text", { "xml:lang": "en" }).t(text);
+  return element;
+}
+
+/** The data of `<auth>` or `<response>`: undefined when absent, or the failure to send. */
+function decodeData(stanza: Element): Buffer | undefined | SaslStep {
+  const text = stanza.getText().replace(/\s+/g, "");
+  if (text === "") return undefined;
+  if (text === "=") return Buffer.alloc(0);
+  if (!BASE64.test(text)) return failure("incorrect-encoding", "The SASL data is not valid base64");
+  return Buffer.from(text, "base64");
+}
+
+/**
+ * `saslauth`: SASL authentication for clients (RFC 6120 §6) with SCRAM-SHA-256, SCRAM-SHA-1 and
+ * PLAIN (PLAIN only over TLS unless `allow_unencrypted_plain_auth`), nothing at all before TLS
+ * while `c2s_require_encryption` holds. Failed logins are counted per address: after
+ * `auth_failure_limit` (5) within `auth_failure_window` (60 s) the address gets
+ * `temporary-auth-failure` until the window ends.
+ */
+export default function saslauth(module: Module): void {
+  const requireEncryption = module.getOptionBoolean("c2s_require_encryption", true);
+  const allowPlain = module.getOptionBoolean("allow_unencrypted_plain_auth", false);
+  const disabled = new Set(
+    [...module.getOptionSet<string>("disable_sasl_mechanisms", [])].map((name) => String(name).toUpperCase()),
+  );
+  const iterations = module.getOptionInteger("scram_iteration_count", DEFAULT_ITERATIONS, MIN_ITERATIONS);
+  const throttle = new FailureThrottle(
+    module,
+    module.getOptionInteger("auth_failure_limit", 5, 0),
+    module.getOptionPeriod("auth_failure_window", 60, 1),
+  );
+  const countSuccess = module.measure("auth_success", "counter", {
+    description: "Successful SASL authentications",
+  });
+  const countFailure = module.measure("auth_failure", "counter", {
+    description: "Failed SASL authentications",
+  });
+
+  // The exchange in progress per connection; gone with the connection.
+  const exchanges = new WeakMap<C2sSession, SaslMechanism>();
+
+  function offered(session: C2sSession): MechanismName[] {
+    if (authProvider(module) === undefined) return [];
+    return MECHANISMS.filter(
+      (name) => !disabled.has(name) && (name !== "PLAIN" || session.secure || allowPlain),
+    );
+  }
+
+  module.hook("stream-features", (event: StreamFeaturesEvent) => {
+    const session = event.origin;
+    if (session.type !== "c2s_unauthed") return;
+    if (requireEncryption && !session.secure) {
+      module.log("debug", "not offering authentication on an unencrypted connection (%s)", session.id);
+      return;
+    }
+    const names = offered(session);
+    if (names.length === 0) {
+      module.log("warn", "no SASL mechanisms to offer %s: is an auth provider loaded?", session.id);
+      return;
+    }
+    const mechanisms = event.features.c("mechanisms", { xmlns: NS.sasl });
+    for (const name of names) mechanisms.c("mechanism").t(name);
+  });
+
+  function backend(): SaslBackend | undefined {
+    const provider = authProvider(module);
+    if (provider === undefined) return undefined;
+    return {
+      host: module.host,
+      getScramCredentials: (username, hash) => provider.getScramCredentials(username, hash),
+      testPassword: (username, password) => provider.testPassword(username, password),
+    };
+  }
+
+  function create(name: MechanismName, sasl: SaslBackend): SaslMechanism {
+    if (name === "PLAIN") return new PlainMechanism(sasl);
+    return new ScramMechanism(name === "SCRAM-SHA-1" ? "sha-1" : "sha-256", sasl, { iterations });
+  }
+
+  function refuse(session: C2sSession, condition: SaslCondition, text?: string): true {
+    session.send(failureElement(condition, text));
+    return true;
+  }
+
+  async function run(session: C2sSession, mechanism: SaslMechanism, data: Buffer | undefined): Promise<true> {
+    let step: SaslStep;
+    try {
+      step = await mechanism.step(data);
+    } catch (error) {
+      module.log("error", "SASL %s failed for %s: %s", mechanism.name, session.id, error);
+      step = failure("temporary-auth-failure", "Authentication is not possible right now; try again later");
+    }
+    if (step.type === "challenge") {
+      session.send(saslElement("challenge", step.data));
+      return true;
+    }
+    exchanges.delete(session);
+    if (step.type === "failure") {
+      countFailure();
+      if (step.condition === "not-authorized") throttle.fail(session.ip);
+      module.log(
+        "info",
+        "authentication with %s failed for %s (%s): %s",
+        mechanism.name,
+        session.id,
+        session.ip,
+        step.condition,
+      );
+      await module.fireEvent("authentication-failure", {
+        session,
+        condition: step.condition,
+        text: step.text,
+      });
+      return refuse(session, step.condition, step.text);
+    }
+    // As Prosody's make_authenticated: the session carries the account's role for access checks.
+    let role: string | undefined;
+    try {
+      role = (await module.server.authz.host(module.host).loadUserRole(step.username))?.name;
+    } catch (error) {
+      module.log("warn", "could not load the role of %s: %s", step.username, error);
+    }
+    try {
+      module.server.sessionManager.authenticate(session, step.username, role);
+    } catch (error) {
+      module.log("warn", "could not mark %s authenticated: %s", session.id, error);
+      return refuse(session, "aborted", "The session cannot be authenticated");
+    }
+    countSuccess();
+    module.log(
+      "info",
+      "client %s authenticated as %s@%s with %s",
+      session.id,
+      step.username,
+      module.host,
+      mechanism.name,
+    );
+    session.send(saslElement("success", step.data));
+    session.resetStream();
+    return true;
+  }
+
+  module.hook(`stanza/${NS.sasl}:auth`, (event: SaslEvent) => {
+    const { origin: session, stanza } = event;
+    if (session.type === "c2s") return refuse(session, "not-authorized", "Already authenticated");
+    if (session.type !== "c2s_unauthed") return undefined;
+    if (requireEncryption && !session.secure) {
+      return refuse(
+        session,
+        "encryption-required",
+        "Encryption (STARTTLS) is required before authentication",
+      );
+    }
+    if (throttle.blocked(session.ip)) {
+      return refuse(
+        session,
+        "temporary-auth-failure",
+        "Too many failed authentication attempts; try again later",
+      );
+    }
+    const name = String(stanza.attrs.mechanism ?? "").toUpperCase();
+    const sasl = backend();
+    if (sasl === undefined) {
+      module.log("error", "no auth provider for %s: enable auth_internal_hashed", module.host);
+      return refuse(session, "temporary-auth-failure", "No authentication provider is available");
+    }
+    if (!(MECHANISMS as readonly string[]).includes(name) || disabled.has(name)) {
+      return refuse(session, "invalid-mechanism", `Mechanism ${JSON.stringify(name)} is not offered`);
+    }
+    if (name === "PLAIN" && !session.secure && !allowPlain) {
+      return refuse(session, "encryption-required", "PLAIN is only allowed over an encrypted connection");
+    }
+    const data = decodeData(stanza);
+    if (data !== undefined && !Buffer.isBuffer(data))
+      return refuse(session, "incorrect-encoding", (data as { text?: string }).text);
+    const mechanism = create(name as MechanismName, sasl);
+    exchanges.set(session, mechanism);
+    return run(session, mechanism, data);
+  });
+
+  module.hook(`stanza/${NS.sasl}:response`, (event: SaslEvent) => {
+    const { origin: session, stanza } = event;
+    const mechanism = exchanges.get(session);
+    if (mechanism === undefined) return refuse(session, "not-authorized", "Out of order SASL element");
+    const data = decodeData(stanza);
+    if (data !== undefined && !Buffer.isBuffer(data)) {
+      exchanges.delete(session);
+      return refuse(session, "incorrect-encoding", (data as { text?: string }).text);
+    }
+    return run(session, mechanism, data);
+  });
+
+  module.hook(`stanza/${NS.sasl}:abort`, (event: SaslEvent) => {
+    exchanges.delete(event.origin);
+    return refuse(event.origin, "aborted");
+  });
+}

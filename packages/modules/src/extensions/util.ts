@@ -1,0 +1,124 @@
+import { Element, errorReply, type Module, type Session, type storage } from "canto";
+
+// Helpers shared by the extension modules of this folder. Modules never import each other; they may
+// import this.
+
+/** What the router hands IQ, message and presence handlers. */
+export interface StanzaEvent {
+  origin: Session;
+  stanza: Element;
+  to_self?: boolean;
+}
+
+/** The bare part of a JID that the router already prepared (no stringprep needed). */
+export function bareOf(jid: string): string {
+  const slash = jid.indexOf("/");
+  return slash < 0 ? jid : jid.slice(0, slash);
+}
+
+/** The localpart of a prepared JID, `undefined` for a domain JID. */
+export function nodeOf(jid: string): string | undefined {
+  const at = jid.indexOf("@");
+  const slash = jid.indexOf("/");
+  if (at < 0 || (slash >= 0 && slash < at)) return undefined;
+  return jid.slice(0, at);
+}
+
+/** The domain of a prepared JID. */
+export function domainOf(jid: string): string {
+  const bare = bareOf(jid);
+  const at = bare.indexOf("@");
+  return at < 0 ? bare : bare.slice(at + 1);
+}
+
+/** The server clock (the scheduler's, so a test's fake clock moves it), in seconds. */
+export function now(module: Module): number {
+  return module.server.scheduler.clock.now();
+}
+
+/** The first child element of a stanza: the payload of an IQ. */
+export function payloadOf(stanza: Element): Element | undefined {
+  for (const child of stanza.children) if (child instanceof Element) return child;
+  return undefined;
+}
+
+/** The child elements of `element`, without text nodes. */
+export function childElements(element: Element): Element[] {
+  return element.children.filter((child): child is Element => child instanceof Element);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/** Applies `f` to a value or, once it settles, to a promise's value: synchronous when it can be. */
+export function andThen<T, R>(
+  value: T | PromiseLike<T>,
+  f: (value: T) => R | PromiseLike<R>,
+): R | Promise<R> {
+  if (isThenable(value)) return Promise.resolve(value).then(f);
+  return f(value as T) as R | Promise<R>;
+}
+
+/**
+ * Runs an IQ handler that touches storage. Whatever it throws becomes an `internal-server-error`
+ * answer, so a failing store never leaves a client waiting for a reply that never comes.
+ */
+export function answering(
+  module: Module,
+  event: StanzaEvent,
+  handler: () => Promise<unknown>,
+): Promise<true> {
+  return handler().then(
+    () => true as const,
+    (error: unknown) => {
+      const payload = payloadOf(event.stanza);
+      module.log(
+        "error",
+        "error while answering iq %s (%s %s): %s",
+        event.stanza.attrs.id,
+        payload?.name,
+        payload?.attrs.xmlns,
+        error,
+      );
+      event.origin.send(errorReply(event.stanza, "wait", "internal-server-error"));
+      return true as const;
+    },
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Element);
+}
+
+/**
+ * Whether `contact` (a bare JID) is subscribed to the presence of `username` (subscription `from`
+ * or `both`), read from the `roster` keyval store (`{ [jid]: { subscription } }`), which the IM
+ * modules own. Read defensively: a missing or malformed roster means "not subscribed".
+ */
+export async function isContactSubscribed(
+  roster: storage.KeyvalStore,
+  username: string,
+  contact: string,
+): Promise<boolean> {
+  const document = await roster.get(username);
+  if (!isPlainObject(document)) return false;
+  const item = document[contact];
+  if (!isPlainObject(item)) return false;
+  return item.subscription === "from" || item.subscription === "both";
+}
+
+/**
+ * An error raised while reading a module's options: `code` is stable, the message names the option
+ * and what was wrong with it.
+ */
+export class ExtensionOptionError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "ExtensionOptionError";
+    this.code = code;
+  }
+}

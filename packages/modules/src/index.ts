@@ -1,0 +1,38 @@
+import type { ModuleSetup } from "canto";
+import { authModules } from "./auth/index.js";
+import { extensionsModules } from "./extensions/index.js";
+import { imModules } from "./im/index.js";
+import { transportModules } from "./transport/index.js";
+
+export {
+  AccountError,
+  type AccountErrorCode,
+  accountExists,
+  accountProvider,
+  createAccount,
+  deleteAccount,
+  listAccounts,
+  setPassword,
+} from "./auth/index.js";
+export {
+  type AuthProvider,
+  authProvider,
+  type C2sSession,
+  NS,
+  type ScramCredentials,
+  type StreamFeaturesEvent,
+} from "./shared/contracts.js";
+export { type C2sApi, TLS_CONTEXT_ITEM, type TlsContextItem } from "./transport/index.js";
+
+/** Every standard module, by the name `modules_enabled` uses. */
+export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.freeze({
+  ...transportModules,
+  ...authModules,
+  ...imModules,
+  ...extensionsModules,
+});
+
+/** What every host loads before `modules_enabled` (Prosody's autoload set, as far as Canto has it). */
+export const AUTOLOAD: readonly string[] = ["presence", "message", "iq", "offline", "c2s"].filter(
+  (name) => name in standardModules,
+);
