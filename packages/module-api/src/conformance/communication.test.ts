@@ -32,6 +32,21 @@ describe("module:send() → send", () => {
   });
 });
 
+describe("module:broadcast() → broadcast", () => {
+  it("sends a copy to each JID, with its own to, leaving the original untouched", async () => {
+    const t = await withModule(() => {});
+    current = t;
+    const alice = t.connect("alice@localhost/a");
+    const bob = t.connect("bob@localhost/b");
+    const notice = message({ from: "localhost", type: "headline" }, "maintenance at noon");
+    t.module.broadcast(["alice@localhost/a", "bob@localhost/b"], notice);
+    expect(alice.received[0]!.attrs.to).toBe("alice@localhost/a");
+    expect(bob.received[0]!.attrs.to).toBe("bob@localhost/b");
+    expect(alice.received[0]).not.toBe(bob.received[0]);
+    expect(notice.attrs.to).toBeUndefined();
+  });
+});
+
 describe("module:send_iq() → sendIq", () => {
   it("resolves with the reply event of a responder on another host", async () => {
     const t = await withModule(() => {}, { config: { hosts: { localhost: {}, "pong.example": {} } } });
