@@ -1,4 +1,5 @@
 import type { ModuleSetup } from "canto";
+import { archiveModules } from "./archive/index.js";
 import { authModules } from "./auth/index.js";
 import { extensionsModules } from "./extensions/index.js";
 import { imModules } from "./im/index.js";
@@ -30,6 +31,7 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...authModules,
   ...imModules,
   ...extensionsModules,
+  ...archiveModules,
 });
 
 /** What every host loads before `modules_enabled` (Prosody's autoload set, as far as Canto has it). */
