@@ -31,7 +31,11 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
   const server = new Server({
     logger: pino({ level: "silent" }),
     scheduler: createScheduler({ clock }),
-    storage: new StorageManager({ drivers: { memory: createMemoryDriver() }, defaultStorage: "memory" }),
+    // The memory driver stamps archive items in milliseconds; the fake clock keeps seconds.
+    storage: new StorageManager({
+      drivers: { memory: createMemoryDriver({ clock: () => clock.now() * 1000 }) },
+      defaultStorage: "memory",
+    }),
     ...rest,
     config: createConfig(config),
   });
