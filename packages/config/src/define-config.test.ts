@@ -20,8 +20,10 @@ describe("defineConfig", () => {
     defineConfig({ admins: "admin@localhost" });
     // @ts-expect-error: allow_registration is a boolean
     defineConfig({ allow_registration: "yes" });
-    // @ts-expect-error: a component needs its module
-    defineConfig({ components: { "muc.localhost": { name: "Chat" } } });
+    // A component without a module is an external component (XEP-0114).
+    expectTypeOf(
+      defineConfig({ components: { "gw.localhost": { component_secret: "s" } } }),
+    ).toExtend<CantoConfig>();
     // @ts-expect-error: functions are not config values
     defineConfig({ my_option: () => 1 });
     expectTypeOf(

@@ -25,8 +25,8 @@ export interface KnownOptions {
 /** The options of one section: the known ones typed, any other option a plain config value. */
 export type Options = KnownOptions & { readonly [option: string]: OptionValue | undefined };
 
-/** A Component: its options plus the module that serves it. */
-export type ComponentOptions = Options & { readonly module: string };
+/** A Component: its options plus the module that serves it; none means an external component (XEP-0114). */
+export type ComponentOptions = Options & { readonly module?: string };
 
 /** The shape of `canto.config.ts`: global options, VirtualHosts under `hosts`, `components`. */
 export type CantoConfig = Options & {

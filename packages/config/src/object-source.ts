@@ -121,7 +121,13 @@ export function dataFromObject(config: unknown, file?: string, text?: string): C
           value: module as OptionValue,
           location: where(moduleAt?.line),
         });
-      } else if (group === "hosts" && module !== undefined) {
+      } else if (group === "components") {
+        // As in Prosody, a Component without a module is an external component (XEP-0114).
+        section.options.set("component_module", {
+          value: "component",
+          location: location ?? { file: "set in code", line: 0 },
+        });
+      } else if (module !== undefined) {
         rest.module = module;
       }
       fill(section, rest, hostAt?.index ?? 0);

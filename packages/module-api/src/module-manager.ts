@@ -420,8 +420,12 @@ export class ModuleManager {
   ): Promise<{ loaded: string[]; failed: { name: string; error: unknown }[] }> {
     const loaded: string[] = [];
     const failed: { name: string; error: unknown }[] = [];
+    const global = this.#runtime().global;
     for (const name of this.modulesForHost(hostName)) {
       if (this.isLoaded(hostName, name)) continue;
+      // A global module that is not shared serves every host already, as in Prosody.
+      const globalInstance = global.modules.get(name);
+      if (globalInstance !== undefined && globalInstance.addHost === undefined) continue;
       try {
         await this.load(hostName, name);
         loaded.push(name);

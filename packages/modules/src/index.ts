@@ -2,6 +2,7 @@ import type { ModuleSetup } from "canto";
 import { archiveModules } from "./archive/index.js";
 import { authModules } from "./auth/index.js";
 import { extensionsModules } from "./extensions/index.js";
+import { httpModules } from "./http/index.js";
 import { imModules } from "./im/index.js";
 import { transportModules } from "./transport/index.js";
 
@@ -15,6 +16,14 @@ export {
   listAccounts,
   setPassword,
 } from "./auth/index.js";
+export {
+  type HttpApi,
+  type HttpHandler,
+  type HttpProvider,
+  HttpRouteError,
+  type HttpRouteParams,
+  type HttpUpgrade,
+} from "./http/index.js";
 export {
   type AuthProvider,
   authProvider,
@@ -32,6 +41,7 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...imModules,
   ...extensionsModules,
   ...archiveModules,
+  ...httpModules,
 });
 
 /** What every host loads before `modules_enabled` (Prosody's autoload set, as far as Canto has it). */

@@ -219,6 +219,19 @@ describe("http: hosts by the Host header", () => {
     expect((await request(port2, "/whoami", { host: "[::1]:5280" })).body).toBe("host:a.example");
   });
 
+  it("stops serving a host once it is deactivated", async () => {
+    const { t, port } = await start(twoHosts, { whoami });
+    await t.server.deactivateHost("a.example");
+    expect(
+      httpApi(t.server)
+        .apps()
+        .map((app) => app.host),
+    ).toEqual(["b.example"]);
+    // The one host left answers for any name, a.example included.
+    expect((await request(port, "/whoami", { host: "a.example" })).body).toBe("host:b.example");
+    expect((await request(port, "/whoami", { host: "web.b.example" })).body).toBe("host:b.example");
+  });
+
   it("lets the only HTTP host answer for any name", async () => {
     const { port } = await start({ modules_enabled: ["http", "whoami"] }, { whoami });
     expect((await request(port, "/whoami")).body).toBe("host:localhost");
