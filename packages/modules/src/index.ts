@@ -1,6 +1,7 @@
 import type { ModuleSetup } from "canto";
 import { archiveModules } from "./archive/index.js";
 import { authModules } from "./auth/index.js";
+import { componentModules } from "./component/index.js";
 import { extensionsModules } from "./extensions/index.js";
 import { httpModules } from "./http/index.js";
 import { imModules } from "./im/index.js";
@@ -42,6 +43,7 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...extensionsModules,
   ...archiveModules,
   ...httpModules,
+  ...componentModules,
 });
 
 /** What every host loads before `modules_enabled` (Prosody's autoload set, as far as Canto has it). */
