@@ -10,15 +10,17 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const mod of modules) {
-      let seen = 0;
+      let failedHere = 0;
       for (const test of mod.children.allTests()) {
-        seen++;
         const state = test.result().state;
         if (state === "passed") passed++;
-        else if (state === "failed") failed++;
+        else if (state === "failed") failedHere++;
         else skipped++;
       }
-      if (seen === 0 && mod.state() === "failed") failed++;
+      // A file that failed without a failing test (a broken import, a failing beforeAll that left its
+      // tests skipped) is one failure, never a quiet skip.
+      if (failedHere === 0 && mod.state() === "failed") failedHere = 1;
+      failed += failedHere;
     }
     failed += unhandledErrors.length;
     process.stdout.write(`\nvitest: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);

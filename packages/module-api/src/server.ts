@@ -71,6 +71,8 @@ export class Server implements Runtime {
   readonly sessionManager: SessionManager;
   readonly router: Router;
   readonly global = new Host(GLOBAL_HOST, undefined);
+  /** Modules that failed to load while hosts were activated (each is also logged). */
+  readonly loadFailures: { host: string; module: string; error: unknown }[] = [];
 
   readonly #hosts = new Map<string, Host>([[GLOBAL_HOST, this.global]]);
   readonly #hostSessions = new Map<string, Session>();
@@ -202,7 +204,8 @@ export class Server implements Runtime {
     dispose.push(this.#watchTasks(host, cron));
     this.#services.set(name, { cron, dispose });
     this.global.events.fire("host-activated", name);
-    await this.manager.loadModulesForHost(name);
+    const { failed } = await this.manager.loadModulesForHost(name);
+    for (const { name: module, error } of failed) this.loadFailures.push({ host: name, module, error });
     return host;
   }
 

@@ -96,3 +96,23 @@ describe("module resolution", () => {
     );
   });
 });
+
+describe("server start", () => {
+  it("lists the modules that failed to load and keeps serving with the others", async () => {
+    const t = await createTestServer({
+      config: { modules_enabled: ["good", "bad", "missing"], hosts: { localhost: {} } },
+      modules: {
+        good: () => {},
+        bad: () => {
+          throw new Error("no certificate");
+        },
+      },
+    });
+    current = t;
+    expect(t.server.manager.isLoaded("localhost", "good")).toBe(true);
+    expect(t.server.loadFailures.map((f) => [f.host, f.module, (f.error as { code: string }).code])).toEqual([
+      ["localhost", "bad", "module-load-failed"],
+      ["localhost", "missing", "module-not-found"],
+    ]);
+  });
+});

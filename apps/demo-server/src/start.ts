@@ -1,0 +1,105 @@
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AUTOLOAD, type C2sApi, standardModules } from "@canto/modules";
+import { type CantoServer, config as configPackage, createServer } from "canto";
+import { CliError, EXIT } from "./exit-codes.js";
+import { loadServerConfig, location } from "./load-config.js";
+import { createLogger } from "./log-output.js";
+
+export interface StartOptions {
+  config?: string | undefined;
+  logFormat?: "json" | "pretty" | undefined;
+}
+
+/** The shell command that adds an account to this server, as typed from the working folder. */
+function addUserHint(host: string, configFile: string | undefined): string {
+  const absolute = fileURLToPath(new URL("../bin/canto.js", import.meta.url));
+  const near = relative(process.cwd(), absolute);
+  const bin = near.startsWith("..") ? absolute : near;
+  const config =
+    configFile === undefined ? "" : ` --config ${relative(process.cwd(), configFile) || configFile}`;
+  return `node ${bin} adduser user@${host}${config}`;
+}
+
+/** Where the `http` module listens, when it is loaded (its exports have `listeners()`, as c2s's). */
+function httpListeners(server: CantoServer): { address: string; port: number }[] {
+  const exports = server.manager.get("*", "http")?.exports as
+    | { listeners?: () => { address: string; port: number }[] }
+    | undefined;
+  return typeof exports?.listeners === "function" ? exports.listeners() : [];
+}
+
+/**
+ * `canto start`: loads the config, starts every host with the standard modules and listens.
+ * Resolves once the server is up with the server, which runs until SIGTERM or SIGINT stops it.
+ */
+export async function start(options: StartOptions): Promise<CantoServer> {
+  const { config, file } = await loadServerConfig(options.config, standardModules);
+  const problems = configPackage.check(config);
+  const errors = problems.filter((problem) => problem.severity === "error");
+  const level = config.get("*", "log_level");
+  const logger = createLogger(typeof level === "string" ? level : "info", options.logFormat);
+  for (const problem of problems) {
+    logger[problem.severity === "error" ? "error" : "warn"](
+      { code: problem.code },
+      `config: ${location(problem)}: ${problem.message}`,
+    );
+  }
+  if (errors.length > 0) {
+    throw new CliError(EXIT.failure, `the config has ${errors.length} error(s); see \`canto check config\``);
+  }
+
+  const server = await createServer({ config, modules: standardModules, autoload: AUTOLOAD, logger });
+  await server.start();
+
+  const failed: string[] = [];
+  for (const host of config.hosts().map((info) => info.name)) {
+    const loaded = new Set(server.manager.list(host));
+    for (const name of server.manager.modulesForHost(host))
+      if (!loaded.has(name)) failed.push(`${name} on ${host}`);
+  }
+  const c2s = server.manager.get("*", "c2s")?.exports as C2sApi | undefined;
+  if (c2s === undefined) {
+    await server.stop("start-up failed");
+    throw new CliError(EXIT.failure, `c2s did not start, so no client can connect (see the errors above)`);
+  }
+  if (failed.length > 0) logger.error({ failed }, `some modules failed to load: ${failed.join(", ")}`);
+
+  const listeners = c2s.listeners();
+  const http = httpListeners(server);
+  const hosts = config.hosts().map((info) => info.name);
+  logger.info(
+    { listeners, http, hosts, config: file ?? "embedded default", data: config.paths.data },
+    `Canto serves ${hosts.join(", ")} on ${listeners
+      .map((l) => `${l.address}:${l.port}${l.kind === "direct_tls" ? " (direct TLS)" : ""}`)
+      .join(
+        ", ",
+      )}${http.length > 0 ? `, HTTP on ${http.map((l) => `${l.address}:${l.port}`).join(", ")}` : ""}; config: ${file ?? "embedded default"}; data: ${config.paths.data}`,
+  );
+  const firstHost = hosts[0] ?? "localhost";
+  logger.info(`Add an account with: ${addUserHint(firstHost, file)}`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting without waiting`);
+      process.exit(EXIT.failure);
+    }
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    server.stop(`received ${signal}`).then(
+      () => {
+        logger.info("stopped");
+        logger.flush?.();
+        process.exit(EXIT.ok);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "stop failed");
+        process.exit(EXIT.failure);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+  return server;
+}
