@@ -18,26 +18,34 @@ export const DEFAULT_MODULES: readonly string[] = [
   "vcard",
   "blocking",
   "server_contact_info",
+  "smacks",
+  "mam",
+  "carbons",
+  "http",
+  "websocket",
+  "http_openmetrics",
+  "server_metrics",
 ];
 
 /**
  * The config `canto start` uses when the working folder has no `canto.config.*` or
  * `prosody.cfg.lua`: one host, `localhost`, served on loopback only, data in `./data`.
  *
- * `available` is the set of module names the server can load; `http` is enabled only when it is
- * in there, so the server starts whether or not that module has been written yet.
+ * `available` is the set of module names the server can load: only those of DEFAULT_MODULES that
+ * it has are enabled, so a trimmed-down module set still starts.
  */
 export function defaultConfig(available: Readonly<Record<string, unknown>>): CantoConfig {
-  const http = "http" in available;
   return {
     log_level: "info",
     data_path: "./data",
     c2s_interfaces: ["127.0.0.1"],
     c2s_ports: [5222],
     c2s_direct_tls_ports: [5223],
-    // TODO(http): drop this condition once `http` is part of @canto/modules' standardModules.
-    ...(http && { http_interfaces: ["127.0.0.1"], http_ports: [5280] }),
-    modules_enabled: http ? [...DEFAULT_MODULES, "http"] : [...DEFAULT_MODULES],
+    http_interfaces: ["127.0.0.1"],
+    http_ports: [5280],
+    // The HTTP port is on loopback only, so a browser on this machine may use plain ws://.
+    consider_websocket_secure: true,
+    modules_enabled: DEFAULT_MODULES.filter((name) => name in available),
     allow_registration: false,
     hosts: { localhost: {} },
   };

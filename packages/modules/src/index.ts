@@ -1,4 +1,5 @@
 import type { ModuleSetup } from "canto";
+import { adminModules } from "./admin/index.js";
 import { archiveModules } from "./archive/index.js";
 import { authModules } from "./auth/index.js";
 import { componentModules } from "./component/index.js";
@@ -6,6 +7,7 @@ import { extensionsModules } from "./extensions/index.js";
 import { httpModules } from "./http/index.js";
 import { imModules } from "./im/index.js";
 import { transportModules } from "./transport/index.js";
+import { websocketModules } from "./websocket/index.js";
 
 export {
   AccountError,
@@ -34,6 +36,7 @@ export {
   type StreamFeaturesEvent,
 } from "./shared/contracts.js";
 export { type C2sApi, TLS_CONTEXT_ITEM, type TlsContextItem } from "./transport/index.js";
+export type { WebSocketApi } from "./websocket/index.js";
 
 /** Every standard module, by the name `modules_enabled` uses. */
 export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.freeze({
@@ -44,6 +47,8 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...archiveModules,
   ...httpModules,
   ...componentModules,
+  ...adminModules,
+  ...websocketModules,
 });
 
 /** What every host loads before `modules_enabled` (Prosody's autoload set, as far as Canto has it). */

@@ -83,6 +83,14 @@ export class StreamSession implements C2sSession {
   #lastRead: number;
   readonly #timers: Timer[] = [];
   readonly #onData = (chunk: Buffer) => this.#read(chunk);
+  /**
+   * XEP-0198 resumption. On a resumed session: the newer connection its stream now runs on. On
+   * that connection: the session it carries (its input is processed as that session's).
+   */
+  #carrier: StreamSession | undefined;
+  #carried: StreamSession | undefined;
+  /** Bound, but its connection dropped and a module (smacks) keeps it for a possible resumption. */
+  #hibernating = false;
 
   constructor(context: TransportContext, socket: Socket, directTls: boolean, raw: Socket = socket) {
     this.#context = context;
@@ -125,7 +133,50 @@ export class StreamSession implements C2sSession {
 
   /** The socket the stream is read from (the TLS socket once encrypted). */
   get socket(): Socket {
-    return this.#socket;
+    return this.#carrier?.socket ?? this.#socket;
+  }
+
+  /** The connection dropped and a `c2s-disconnect` handler keeps the session bound for now. */
+  get hibernating(): boolean {
+    return this.#hibernating;
+  }
+
+  /**
+   * Stream resumption (XEP-0198): this newly authenticated, unbound connection takes over
+   * `previous`, a bound session. From now on what this connection reads is processed as
+   * `previous`'s and what `previous` sends is written here; the session object, its binding and
+   * every module's state stay as they were. A connection `previous` still had is replaced (it gets
+   * a `conflict` stream error) without ending the session.
+   */
+  carry(previous: C2sSession): void {
+    if (!(previous instanceof StreamSession) || previous === this) {
+      throw new TypeError(`session ${this.id} can only take over another c2s session`);
+    }
+    if (this.#closed || this.#carried !== undefined || this.fullJid !== undefined || this.type !== "c2s") {
+      throw new Error(`session ${this.id} cannot take over a session (closed, bound or unauthenticated)`);
+    }
+    if (
+      previous.fullJid === undefined ||
+      previous.username !== this.username ||
+      previous.host !== this.host
+    ) {
+      throw new Error(`session ${previous.id} is not a bound session of ${this.username}@${this.host}`);
+    }
+    const old = previous.#carrier;
+    if (old !== undefined) {
+      old.#carried = undefined;
+      old.close("conflict: Replaced by new connection");
+    } else if (!previous.#hibernating) {
+      // Its own socket is still open: no close event of it may end the session from now on.
+      previous.#forgotten = true;
+      previous.#socket.removeListener("data", previous.#onData);
+      previous.close("conflict: Replaced by new connection");
+    }
+    previous.#hibernating = false;
+    previous.#closed = false;
+    previous.secure = this.secure;
+    previous.#carrier = this;
+    this.#carried = previous;
   }
 
   send(element: Element): boolean {
@@ -164,7 +215,20 @@ export class StreamSession implements C2sSession {
   }
 
   close(reason?: string): void {
+    if (this.#hibernating) {
+      // No connection left to write to: the session ends here.
+      this.#hibernating = false;
+      this.#closed = true;
+      this.#context.forget(this);
+      return;
+    }
     if (this.#closed) return;
+    const carrier = this.#carrier;
+    if (carrier !== undefined) {
+      this.#closed = true;
+      carrier.close(reason);
+      return;
+    }
     this.#closed = true;
     for (const timer of this.#timers.splice(0)) timer.stop();
     let out = "";
@@ -198,6 +262,7 @@ export class StreamSession implements C2sSession {
 
   /** Cuts the connection at once (unload, shutdown after the stream error was written). */
   destroy(): void {
+    this.#carrier?.destroy();
     this.#socket.destroy();
     this.#raw.destroy();
   }
@@ -217,15 +282,56 @@ export class StreamSession implements C2sSession {
 
   #gone(): void {
     if (this.#forgotten) return;
+    // Closed by us or by the client's `</stream:stream>`: nothing to resume.
+    const clean = this.#closed;
     this.#forgotten = true;
     this.#closed = true;
     for (const timer of this.#timers.splice(0)) timer.stop();
+    const carried = this.#carried;
+    if (carried !== undefined) {
+      this.#carried = undefined;
+      this.#context.forget(this);
+      carried.#carrierGone(this, clean);
+      return;
+    }
+    if (!clean && this.#hibernate()) return;
     // Also after our own close: destroy() unbinds (firing resource-unbind) only what is still bound.
     this.#context.server.sessionManager.destroy(this, undefined);
     this.#context.forget(this);
   }
 
+  /** The connection carrying this resumed session is gone. */
+  #carrierGone(carrier: StreamSession, clean: boolean): void {
+    if (this.#carrier !== carrier) return;
+    this.#carrier = undefined;
+    const wasClosed = this.#closed;
+    this.#closed = true;
+    if (!clean && !wasClosed && this.#hibernate()) return;
+    this.#context.server.sessionManager.destroy(this, undefined);
+    this.#context.forget(this);
+  }
+
+  /**
+   * A bound session lost its connection without a stream close: `c2s-disconnect` on the host lets
+   * a module (smacks) keep it bound, by returning true, until it resumes or that module destroys it.
+   */
+  #hibernate(): boolean {
+    if (this.fullJid === undefined) return false;
+    let kept: unknown;
+    try {
+      kept = this.#context.hostModule(this.host)?.fireEvent("c2s-disconnect", { session: this });
+    } catch (error) {
+      this.#context.log("error", "c2s-disconnect failed for %s: %s", this.id, error);
+      return false;
+    }
+    if (kept !== true) return false;
+    this.#hibernating = true;
+    this.#context.log("debug", "session %s (%s) hibernates", this.id, this.fullJid);
+    return true;
+  }
+
   #write(data: string): boolean {
+    if (this.#carrier !== undefined) return this.#carrier.#write(data);
     const socket = this.#socket;
     if (this.#closed || socket.destroyed || !socket.writable) return false;
     socket.write(data);
@@ -237,7 +343,9 @@ export class StreamSession implements C2sSession {
     const idleTimeout = this.#context.options.idleTimeout;
     const quiet = this.#context.now() - this.#lastRead;
     if (quiet < idleTimeout) return idleTimeout - quiet;
-    const handled = this.#context.hostModule(this.host)?.fireEvent("c2s-read-timeout", { session: this });
+    const handled = this.#context
+      .hostModule(this.host)
+      ?.fireEvent("c2s-read-timeout", { session: this.#carried ?? this });
     if (handled === undefined) {
       if (!this.#headerSent) {
         this.#fail("connection-timeout", "no stream opened");
@@ -306,7 +414,9 @@ export class StreamSession implements C2sSession {
           else this.#stale();
         },
         streamEnd: () => {
-          if (this.#parser === parser) this.close();
+          // The client ended its stream: the session ends now, not when the socket closes, so
+          // nothing routed in between is written to a closing stream and lost (it goes offline).
+          if (this.#parser === parser) this.#context.server.sessionManager.destroy(this.#carried ?? this);
         },
         error: (error) => {
           if (this.#parser === parser) this.#fail(error.condition, error.text);
@@ -460,7 +570,7 @@ export class StreamSession implements C2sSession {
     if (isStartTls) this.#startTlsSeen = true;
     let result: void | Promise<void>;
     try {
-      result = this.#context.server.process(this, element);
+      result = this.#context.server.process(this.#carried ?? this, element);
     } catch (error) {
       this.#context.log("error", "error while processing a stanza from %s: %s", this.id, error);
       return;

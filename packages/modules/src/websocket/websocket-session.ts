@@ -1,0 +1,347 @@
+import { randomBytes } from "node:crypto";
+import { Element, type Module, parseJid, type Runtime, type SessionType, stanza } from "canto";
+import type { WebSocket } from "ws";
+import type { C2sSession } from "../shared/contracts.js";
+import { NS } from "../shared/contracts.js";
+import { closeElement, NS_FRAMING, openElement, parseFrame, serialize } from "./framing.js";
+import type { WebSocketOptions } from "./websocket-options.js";
+
+type Timer = ReturnType<Module["addTimer"]>;
+
+/** What a session needs from the websocket module that owns it. */
+export interface WebSocketContext {
+  readonly server: Runtime;
+  /** The websocket instance of a host that serves WebSocket clients; undefined for any other name. */
+  hostModule(name: string): Module | undefined;
+  /** Options of the host whose endpoint accepted the connection. */
+  readonly options: WebSocketOptions;
+  addTimer(delay: number, callback: () => number | undefined): Timer;
+  /** Monotonic seconds (the scheduler's clock, so tests can move it). */
+  now(): number;
+  log(level: string, fmt: string, ...args: unknown[]): void;
+  forget(session: WebSocketSession): void;
+}
+
+const CLIENT_STANZAS = new Set(["message", "presence", "iq"]);
+
+/** WebSocket close codes (RFC 6455 §7.4.1). */
+const CLOSE_NORMAL = 1000;
+const CLOSE_UNSUPPORTED_DATA = 1003;
+
+/** Splits `close()`'s reason (`"condition: text"` or `"condition"`) into a stream error. */
+function parseReason(reason: string): { condition: stanza.StreamErrorCondition; text: string | undefined } {
+  const colon = reason.indexOf(": ");
+  const head = colon === -1 ? reason : reason.slice(0, colon);
+  if (stanza.isStreamErrorCondition(head)) {
+    return { condition: head, text: colon === -1 ? undefined : reason.slice(colon + 2) };
+  }
+  return { condition: "undefined-condition", text: reason };
+}
+
+/**
+ * One XMPP session over a WebSocket (RFC 7395): each text message is one element; `<open/>` and
+ * `<close/>` stand for the stream header and footer. Otherwise it behaves as a TCP client session
+ * does: features from `stream-features`, every element to the router, problems as stream errors.
+ */
+export class WebSocketSession implements C2sSession {
+  type: SessionType = "c2s_unauthed";
+  host = "";
+  username: string | undefined;
+  resource: string | undefined;
+  fullJid: string | undefined;
+  role: string | undefined;
+  priority: number | undefined;
+  queueTail: Promise<void> | undefined;
+  secure: boolean;
+  streamFrom: string | undefined;
+  lang: string | undefined;
+  readonly id = randomBytes(9).toString("base64url");
+  readonly ip: string;
+  readonly state = new Map<string, unknown>();
+  /** WebSocket offers no STARTTLS: encryption is the HTTP connection's (or a proxy's). */
+  readonly canStartTls = false;
+
+  readonly #context: WebSocketContext;
+  readonly #ws: WebSocket;
+  /** An `<open/>` was answered for the current stream (reset by `resetStream()`). */
+  #opened = false;
+  #closed = false;
+  #forgotten = false;
+  #lastRead: number;
+  /** A ping went out and nothing has been read since. */
+  #pinged = false;
+  readonly #timers: Timer[] = [];
+  #gonePromise!: () => void;
+  /** Settles once the WebSocket is closed (after the closing handshake, or cut). */
+  readonly done = new Promise<void>((resolve) => {
+    this.#gonePromise = resolve;
+  });
+
+  constructor(context: WebSocketContext, ws: WebSocket, ip: string, secure: boolean) {
+    this.#context = context;
+    this.#ws = ws;
+    this.ip = ip;
+    this.secure = secure;
+    this.#lastRead = context.now();
+    ws.on("message", (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) =>
+      this.#message(data, isBinary),
+    );
+    ws.on("pong", () => this.#touch());
+    ws.on("error", (error: Error) =>
+      context.log("debug", "websocket %s (%s) error: %s", this.id, this.ip, error.message),
+    );
+    ws.once("close", () => this.#gone());
+    const { handshakeTimeout, idleTimeout } = context.options;
+    this.#timers.push(
+      context.addTimer(handshakeTimeout, () => {
+        if (this.type === "c2s_unauthed") this.#fail("connection-timeout", "not authenticated in time");
+        return undefined;
+      }),
+      context.addTimer(idleTimeout, () => this.#idle()),
+    );
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  send(element: Element): boolean {
+    return this.#write(serialize(element));
+  }
+
+  resetStream(): void {
+    this.#opened = false;
+  }
+
+  startTls(): Promise<void> {
+    return Promise.reject(new Error(`session ${this.id} is a WebSocket session: STARTTLS does not apply`));
+  }
+
+  close(reason?: string): void {
+    this.#end(reason, CLOSE_NORMAL, "stream closed");
+  }
+
+  /** Cuts the connection at once (unload after the closing elements were written). */
+  destroy(): void {
+    this.#ws.terminate();
+  }
+
+  #end(reason: string | undefined, code: number, wsReason: string): void {
+    if (this.#closed) return;
+    if (reason !== undefined) {
+      const { condition, text } = parseReason(reason);
+      this.#context.log("debug", "closing %s (%s) with %s: %s", this.id, this.ip, condition, text ?? "");
+      this.#write(stanza.streamError(condition, text).toString());
+    }
+    this.#write(closeElement().toString());
+    this.#closed = true;
+    for (const timer of this.#timers.splice(0)) timer.stop();
+    // ws waits for the peer's close frame, and cuts the connection itself after its own timeout.
+    this.#ws.close(code, wsReason);
+  }
+
+  #fail(condition: stanza.StreamErrorCondition, text?: string): void {
+    if (this.#closed) return;
+    this.#context.server.sessionManager.destroy(this, condition, text);
+  }
+
+  #gone(): void {
+    if (this.#forgotten) return;
+    this.#forgotten = true;
+    this.#closed = true;
+    for (const timer of this.#timers.splice(0)) timer.stop();
+    // Unbinds (firing resource-unbind) whatever is still bound, also after our own close.
+    this.#context.server.sessionManager.destroy(this, undefined);
+    this.#context.forget(this);
+    this.#gonePromise();
+  }
+
+  #write(data: string): boolean {
+    if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return false;
+    this.#ws.send(data);
+    return true;
+  }
+
+  #touch(): void {
+    this.#lastRead = this.#context.now();
+    this.#pinged = false;
+  }
+
+  #idle(): number | undefined {
+    if (this.#closed) return undefined;
+    const idleTimeout = this.#context.options.idleTimeout;
+    const quiet = this.#context.now() - this.#lastRead;
+    if (quiet < idleTimeout) return idleTimeout - quiet;
+    if (this.#pinged) {
+      this.#fail("connection-timeout", "no answer to a WebSocket ping");
+      return undefined;
+    }
+    // RFC 7395 §3.7: WebSocket pings, not whitespace, keep the connection alive.
+    this.#pinged = true;
+    this.#ws.ping();
+    return idleTimeout;
+  }
+
+  #message(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    if (this.#closed) return;
+    this.#touch();
+    if (isBinary) {
+      this.#context.log("debug", "websocket %s (%s) sent a binary message", this.id, this.ip);
+      this.#closed = true;
+      for (const timer of this.#timers.splice(0)) timer.stop();
+      this.#ws.close(CLOSE_UNSUPPORTED_DATA, "XMPP over WebSocket uses text messages only (RFC 7395)");
+      return;
+    }
+    const bytes = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
+    let frame: ReturnType<typeof parseFrame>;
+    try {
+      frame = parseFrame(bytes, this.#context.options.stanzaSizeLimit);
+    } catch (error) {
+      this.#context.log("error", "error while parsing input of %s: %s", this.id, error);
+      this.#fail("internal-server-error");
+      return;
+    }
+    if (frame.kind === "keepalive") return;
+    if (frame.kind === "error") {
+      this.#fail(frame.condition, frame.text);
+      return;
+    }
+    const element = frame.element;
+    const xmlns = element.attrs.xmlns as string | undefined;
+    if (xmlns === NS_FRAMING) {
+      if (element.name === "open") this.#open(element);
+      else if (element.name === "close") this.#context.server.sessionManager.destroy(this, undefined);
+      else this.#fail("unsupported-stanza-type", `<${element.name}> is not an element of ${NS_FRAMING}`);
+      return;
+    }
+    if (!this.#opened) {
+      this.#fail("invalid-namespace", `expected <open xmlns='${NS_FRAMING}'/> before <${element.name}>`);
+      return;
+    }
+    this.#element(element);
+  }
+
+  #open(attrs: Element): void {
+    const { to, from, version } = attrs.attrs as Record<string, string | undefined>;
+    this.lang = attrs.attrs["xml:lang"] as string | undefined;
+    this.streamFrom = undefined;
+    if (from !== undefined) {
+      try {
+        parseJid(from);
+        this.streamFrom = from;
+      } catch {
+        // An invalid `from` is ignored, as RFC 6120 §4.7.1 allows; it is never echoed back.
+      }
+    }
+    if (version !== "1.0") {
+      this.#fail("unsupported-version", "RFC 7395 requires version='1.0' on <open/>");
+      return;
+    }
+    let domain: string;
+    try {
+      const jid = parseJid(to ?? "");
+      if (jid.node !== undefined || jid.resource !== undefined) throw new Error("not a domain");
+      domain = jid.domain;
+    } catch {
+      this.#fail("improper-addressing", "<open/> needs a 'to' naming a server");
+      return;
+    }
+    const hostModule = this.#context.hostModule(domain);
+    if (hostModule === undefined) {
+      this.#fail("host-unknown", `this server does not serve ${domain} over WebSocket`);
+      return;
+    }
+    if (this.host !== "" && this.host !== domain && this.type !== "c2s_unauthed") {
+      this.#fail("not-authorized", "a restarted stream must address the same host");
+      return;
+    }
+    if (!this.secure && hostModule.getOptionBoolean("c2s_require_encryption", true)) {
+      // Without this, the client would get features offering nothing it could use.
+      this.#fail(
+        "policy-violation",
+        "encryption is required: connect with wss://, or set consider_websocket_secure behind a TLS proxy",
+      );
+      return;
+    }
+    this.host = domain;
+    this.#opened = true;
+    this.#write(
+      openElement({
+        from: domain,
+        id: randomBytes(12).toString("base64url"),
+        to: this.streamFrom,
+      }).toString(),
+    );
+    const features = new Element("stream:features", { "xmlns:stream": NS.streams });
+    const send = () => this.#write(features.toString());
+    const fired = hostModule.fireEvent("stream-features", { origin: this, features });
+    if (
+      fired !== null &&
+      typeof fired === "object" &&
+      typeof (fired as Promise<unknown>).then === "function"
+    ) {
+      (fired as Promise<unknown>).then(send, (error: unknown) => {
+        this.#context.log("error", "stream-features failed for %s: %s", this.id, error);
+        this.#fail("internal-server-error");
+      });
+    } else {
+      send();
+    }
+  }
+
+  #element(element: Element): void {
+    if (element.is("error", NS.streams)) {
+      this.#context.log(
+        "debug",
+        "websocket %s (%s) sent a stream error: %s",
+        this.id,
+        this.ip,
+        element.toString(),
+      );
+      this.#context.server.sessionManager.destroy(this, undefined);
+      return;
+    }
+    const host = this.#context.server.host(this.host);
+    if (host === undefined || this.#context.hostModule(this.host) === undefined) {
+      this.#fail("host-gone", `${this.host} is no longer served`);
+      return;
+    }
+    const xmlns = element.attrs.xmlns as string | undefined;
+    const namespaced = xmlns !== undefined && xmlns !== NS.client;
+    if (namespaced) {
+      if (host.events.getHandlers(`stanza/${xmlns}:${element.name}`) === undefined) {
+        this.#fail("unsupported-stanza-type", `nothing here handles <${element.name} xmlns='${xmlns}'>`);
+        return;
+      }
+    } else if (!CLIENT_STANZAS.has(element.name)) {
+      this.#fail("unsupported-stanza-type", `<${element.name}> is not a stanza of jabber:client`);
+      return;
+    } else if (this.type === "c2s_unauthed") {
+      // Before authentication only stanzas a module answers (in-band registration) may pass.
+      const child = element.getChildElements()[0];
+      const childNs = child?.attrs.xmlns as string | undefined;
+      const event =
+        element.name === "iq" && child && childNs
+          ? `stanza/iq/${childNs}:${child.name}`
+          : `stanza/${element.name}`;
+      if (host.events.getHandlers(event) === undefined) {
+        this.#fail("not-authorized", "authenticate before sending stanzas");
+        return;
+      }
+    }
+    let result: void | Promise<void>;
+    try {
+      result = this.#context.server.process(this, element);
+    } catch (error) {
+      this.#context.log("error", "error while processing a stanza from %s: %s", this.id, error);
+      return;
+    }
+    result?.catch((error: unknown) =>
+      this.#context.log("error", "error while processing a stanza from %s: %s", this.id, error),
+    );
+  }
+}

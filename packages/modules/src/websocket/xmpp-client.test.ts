@@ -1,0 +1,67 @@
+import type { XmlElement as XmppElement } from "@xmpp/client";
+import { message } from "canto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { type Started, startServer } from "./websocket.test-helper.js";
+
+// @xmpp/websocket uses the global WebSocket, which Node 20 only has behind a flag: lend it ws's.
+const globals = globalThis as { WebSocket?: unknown };
+const previous = globals.WebSocket;
+beforeAll(() => {
+  globals.WebSocket ??= WebSocket;
+});
+afterAll(() => {
+  globals.WebSocket = previous;
+});
+
+let current: Started | undefined;
+afterEach(async () => {
+  await current?.t.stop();
+  current = undefined;
+});
+
+describe("websocket with @xmpp/client 0.14", () => {
+  it("logs in over ws://, chats with a local user and closes cleanly", async () => {
+    // The client derives SCRAM keys in plain JS: the lowest allowed count keeps the test quick.
+    current = await startServer({ scram_iteration_count: 4096 });
+    const { t, url, api } = current;
+    const bob = t.connect("bob@localhost/desk");
+    const { client, xml } = await import("@xmpp/client");
+    const xmpp = client({ service: url, domain: "localhost", username: "alice", password: "secret" });
+    const errors: unknown[] = [];
+    xmpp.on("error", (error: unknown) => errors.push(error));
+    const received: XmppElement[] = [];
+    xmpp.on("stanza", (stanza: XmppElement) => received.push(stanza));
+
+    const jid = await xmpp.start();
+    expect(String(jid)).toMatch(/^alice@localhost\/.+/);
+    expect(api.sessions()[0]?.fullJid).toBe(String(jid));
+
+    await xmpp.send(
+      xml("message", { to: "bob@localhost/desk", type: "chat" }, xml("body", {}, "hello from a browser")),
+    );
+    const got = await bob.next();
+    expect(got.getChildText("body")).toBe("hello from a browser");
+    expect(got.attrs.from).toBe(String(jid));
+
+    await bob.process(
+      message({ to: String(jid), type: "chat" })
+        .c("body")
+        .t("hello back")
+        .root(),
+    );
+    const deadline = Date.now() + 3000;
+    while (!received.some((s) => s.name === "message") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const answer = received.find((s) => s.name === "message");
+    expect(answer?.getChildText("body")).toBe("hello back");
+    expect(answer?.attrs.from).toBe("bob@localhost/desk");
+
+    await xmpp.stop();
+    const end = Date.now() + 3000;
+    while (api.sessions().length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    expect(api.sessions()).toHaveLength(0);
+    expect(errors).toEqual([]);
+  });
+});
