@@ -1,8 +1,9 @@
 export * from "./codec.js";
 export { type KeyvAdapterFactory, keyvNamespace, makeKeyv } from "./drivers/keyv/slots.js";
+export { createPostgresDriver, createRedisDriver } from "./drivers/lazy.js";
 export { createMemoryDriver, type MemoryDriverOptions } from "./drivers/memory/driver.js";
-export { createPostgresDriver, type PostgresDriverOptions } from "./drivers/postgres/driver.js";
-export { createRedisDriver, type RedisDriverOptions } from "./drivers/redis/driver.js";
+export type { PostgresDriverOptions } from "./drivers/postgres/driver.js";
+export type { RedisDriverOptions } from "./drivers/redis/driver.js";
 export { createSqliteDriver, type SqliteDriverOptions } from "./drivers/sqlite/driver.js";
 export { BetterSqliteKeyvAdapter } from "./drivers/sqlite/keyv-adapter.js";
 export * from "./errors.js";
