@@ -68,7 +68,7 @@ export interface PackOptions {
    * Native addons not to compile on install (better-sqlite3 builds from source for minutes here):
    * install with scripts off and copy the workspace's compiled addon of the same pinned version.
    */
-  reuseNative?: readonly ("better-sqlite3")[];
+  reuseNative?: readonly "better-sqlite3"[];
 }
 
 const NATIVE_ADDONS = { "better-sqlite3": "build/Release/better_sqlite3.node" } as const;
