@@ -3,8 +3,10 @@ import { fileURLToPath } from "node:url";
 import { AUTOLOAD, type C2sApi, standardModules } from "@canto/modules";
 import { type CantoServer, config as configPackage, createServer } from "canto";
 import { CliError, EXIT } from "./exit-codes.js";
+import { takeHeldHangUps } from "./hang-up.js";
 import { loadServerConfig, location } from "./load-config.js";
 import { createLogger } from "./log-output.js";
+import { reloadConfig } from "./reload.js";
 
 export interface StartOptions {
   config?: string | undefined;
@@ -31,7 +33,8 @@ function httpListeners(server: CantoServer): { address: string; port: number }[]
 
 /**
  * `canto start`: loads the config, starts every host with the standard modules and listens.
- * Resolves once the server is up with the server, which runs until SIGTERM or SIGINT stops it.
+ * Resolves once the server is up with the server, which runs until SIGTERM or SIGINT stops it;
+ * SIGHUP re-reads the config file (see reload.ts).
  */
 export async function start(options: StartOptions): Promise<CantoServer> {
   const { config, file } = await loadServerConfig(options.config, standardModules);
@@ -49,6 +52,29 @@ export async function start(options: StartOptions): Promise<CantoServer> {
     throw new CliError(EXIT.failure, `the config has ${errors.length} error(s); see \`canto check config\``);
   }
 
+  // SIGHUP reloads from here on (cli.ts kept the earlier ones), one reload at a time, the first
+  // once the server is up; a later one reads the then current file.
+  let stopping = false;
+  let serverUp: (server: CantoServer) => void = () => {};
+  const up = new Promise<CantoServer>((resolve) => {
+    serverUp = resolve;
+  });
+  let reloading: Promise<unknown> = up;
+  const hangUp = () => {
+    if (stopping) return;
+    if (file === undefined) {
+      logger.warn("SIGHUP: the embedded default config has no file to re-read; nothing changed");
+      return;
+    }
+    logger.info(`SIGHUP: re-reading ${file}`);
+    reloading = reloading
+      .then(() => up)
+      .then((server) => reloadConfig(server, logger))
+      .catch((error: unknown) => logger.error({ err: error }, "SIGHUP: reload failed"));
+  };
+  process.on("SIGHUP", hangUp);
+  if (takeHeldHangUps() > 0) hangUp();
+
   const server = await createServer({ config, modules: standardModules, autoload: AUTOLOAD, logger });
   await server.start();
 
@@ -60,6 +86,7 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   }
   const c2s = server.manager.get("*", "c2s")?.exports as C2sApi | undefined;
   if (c2s === undefined) {
+    process.off("SIGHUP", hangUp);
     await server.stop("start-up failed");
     throw new CliError(EXIT.failure, `c2s did not start, so no client can connect (see the errors above)`);
   }
@@ -79,7 +106,6 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   const firstHost = hosts[0] ?? "localhost";
   logger.info(`Add an account with: ${addUserHint(firstHost, file)}`);
 
-  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
       logger.warn(`${signal} again: exiting without waiting`);
@@ -101,5 +127,6 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
+  serverUp(server);
   return server;
 }

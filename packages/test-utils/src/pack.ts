@@ -1,5 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -98,6 +107,7 @@ export function packAndInstall(packageName: string, options: PackOptions = {}): 
     join(app, "package.json"),
     JSON.stringify({ name: "pack-check", private: true, type: "module" }),
   );
+  const reuse = options.reuseNative ?? [];
   execFileSync(
     "npm",
     ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs],
@@ -105,8 +115,16 @@ export function packAndInstall(packageName: string, options: PackOptions = {}): 
       cwd: app,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
+      env: reuse.length > 0 ? { ...process.env, npm_config_ignore_scripts: "true" } : process.env,
     },
   );
+  const requireFromStorage = createRequire(join(workspaceRoot, "packages", "storage", "package.json"));
+  for (const addon of reuse) {
+    const built = join(dirname(requireFromStorage.resolve(`${addon}/package.json`)), NATIVE_ADDONS[addon]);
+    const target = join(app, "node_modules", addon, NATIVE_ADDONS[addon]);
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(built, target);
+  }
   return {
     dir: app,
     run(source: string): string {

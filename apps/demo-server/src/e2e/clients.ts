@@ -17,6 +17,8 @@ export interface ConnectOptions {
   password: string;
   resource?: string;
   mechanism?: Mechanism;
+  /** The account's domain; default `localhost`. */
+  domain?: string;
   /** Connect with XEP-0368 direct TLS instead of STARTTLS. */
   directTls?: boolean;
 }
@@ -37,7 +39,7 @@ export function createClient(options: ConnectOptions): Client {
   const scheme = options.directTls ? "xmpps" : "xmpp";
   const xmpp = client({
     service: `${scheme}://127.0.0.1:${options.port}`,
-    domain: "localhost",
+    domain: options.domain ?? "localhost",
     resource: options.resource ?? "e2e",
     credentials: async (
       authenticate: (credentials: unknown, mechanism: string) => Promise<void>,
