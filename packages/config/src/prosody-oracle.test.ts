@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, constants, cpSync, existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadLuaConfig } from "./lua/evaluate.js";
@@ -77,7 +79,11 @@ function compare(file: string): void {
 
 describe.skipIf(!available)("Canto reads configs as Prosody does", () => {
   it("a fixture using every construct Prosody 0.12 and Canto share", () => {
-    compare(`${ORACLE}prosody.cfg.lua`);
+    // Lua shortens chunk names past 60 characters, and Prosody then cannot find the line of a
+    // duplicate option; a copy under a short path keeps the oracle independent of the checkout.
+    const copy = mkdtempSync(join(tmpdir(), "oracle-"));
+    cpSync(ORACLE, copy, { recursive: true });
+    compare(join(copy, "prosody.cfg.lua"));
   });
   it.skipIf(!readable("/etc/prosody/prosody.cfg.lua"))("Debian's /etc/prosody/prosody.cfg.lua", () => {
     compare("/etc/prosody/prosody.cfg.lua");
