@@ -21,7 +21,7 @@ describe("check", () => {
         ["warning", "CANTO_CONFIG_WRONG_SECTION", "example.org", "pidfile", 9],
         ["error", "CANTO_CONFIG_WRONG_TYPE", "example.org", "storage", 10],
         ["warning", "CANTO_CONFIG_DUPLICATE_HOST", "example.org", undefined, 12],
-        ["warning", "CANTO_CONFIG_COMPONENT_WITHOUT_MODULE", "gateway.example.org", undefined, 14],
+        ["warning", "CANTO_CONFIG_COMPONENT_WITHOUT_SECRET", "gateway.example.org", undefined, 14],
       ]),
     );
     expect(problems).toHaveLength(10);
@@ -65,7 +65,7 @@ describe("check", () => {
     expect(check(external)).toEqual([]);
     const secretless = createConfig({ components: { "c.example.org": {} } });
     expect(check(secretless)).toEqual([
-      expect.objectContaining({ code: "CANTO_CONFIG_COMPONENT_WITHOUT_MODULE", severity: "warning" }),
+      expect.objectContaining({ code: "CANTO_CONFIG_COMPONENT_WITHOUT_SECRET", severity: "warning" }),
     ]);
   });
 

@@ -189,7 +189,7 @@ function sectionProblems(section: Section, problems: ConfigProblem[]): void {
     } else if (module.value === "component" && !section.options.has("component_secret")) {
       problems.push({
         severity: "warning",
-        code: "CANTO_CONFIG_COMPONENT_WITHOUT_MODULE",
+        code: "CANTO_CONFIG_COMPONENT_WITHOUT_SECRET",
         message: `Component '${host}' (${formatLocation(first)}) names no module, so it is an external component, but it has no component_secret`,
         host,
         file: first?.file,
