@@ -35,6 +35,7 @@ export {
   type ScramCredentials,
   type StreamFeaturesEvent,
 } from "./shared/contracts.js";
+export { reloadableOptions } from "./shared/options.js";
 export { type C2sApi, TLS_CONTEXT_ITEM, type TlsContextItem } from "./transport/index.js";
 export type { WebSocketApi } from "./websocket/index.js";
 

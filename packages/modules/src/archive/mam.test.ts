@@ -405,6 +405,21 @@ describe("mam: expiry", () => {
     await t.clock.advance(400 * DAY);
     expect((await mamQuery(alice)).bodies).toEqual(["forever"]);
   });
+
+  it("applies a new archive_expires_after and policy after a config reload", async () => {
+    const t = await server({ archive_expires_after: "never", default_archive_policy: false });
+    const alice = await online(t, "alice@localhost/phone");
+    await chat(alice, "bob@localhost", "unarchived");
+    expect((await mamQuery(alice)).bodies).toEqual([]);
+    t.server.config.set("localhost", "default_archive_policy", true);
+    t.server.config.set("localhost", "archive_expires_after", "1 week");
+    t.server.global.events.fire("config-reloaded", {});
+    await chat(alice, "bob@localhost", "old");
+    await t.clock.advance(4 * DAY);
+    await chat(alice, "bob@localhost", "recent");
+    await t.clock.advance(4 * DAY);
+    expect((await mamQuery(alice)).bodies).toEqual(["recent"]);
+  });
 });
 
 describe("mam: discovery", () => {

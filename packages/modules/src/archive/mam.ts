@@ -11,6 +11,7 @@ import {
   type storage,
 } from "canto";
 import { authProvider } from "../shared/contracts.js";
+import { reloadableOptions } from "../shared/options.js";
 import {
   type ArchivePolicy,
   allowedByPrefs,
@@ -81,23 +82,29 @@ export default async function mam(module: Module): Promise<void> {
   const prefsStore = await module.openStore("archive_prefs", "keyval");
   const roster = await module.openStore("roster", "keyval");
   const clock = module.server.scheduler.clock;
-  const maxPage = module.getOptionInteger("max_archive_query_results", DEFAULT_MAX_PAGE_SIZE, 1);
-  const expiresAfter = module.getOptionPeriod("archive_expires_after", DEFAULT_EXPIRY);
-  const stripped: Set<unknown> = module.getOptionSet("dont_archive_namespaces", [NS_CHATSTATES]) ?? new Set();
-  // Counting can be slow on a store that is never trimmed, hence Prosody's default.
-  const includeTotal =
-    module.getOptionBoolean("mam_include_total", expiresAfter !== Number.POSITIVE_INFINITY) &&
-    archive.caps.total;
-  const configured = module.getOption("default_archive_policy", true);
-  let defaultPolicy: ArchivePolicy = "always";
-  const parsedPolicy = policyFromOption(configured);
-  if (parsedPolicy === undefined) {
-    module.log(
-      "error",
-      'default_archive_policy must be true, false or "roster", got %s; archiving everything',
-      JSON.stringify(configured),
-    );
-  } else defaultPolicy = parsedPolicy;
+  const settingsNow = reloadableOptions(module, () => {
+    const expiresAfter = module.getOptionPeriod("archive_expires_after", DEFAULT_EXPIRY);
+    const configured = module.getOption("default_archive_policy", true);
+    const policy = policyFromOption(configured);
+    if (policy === undefined) {
+      module.log(
+        "error",
+        'default_archive_policy must be true, false or "roster", got %s; archiving everything',
+        JSON.stringify(configured),
+      );
+    }
+    return {
+      maxPage: module.getOptionInteger("max_archive_query_results", DEFAULT_MAX_PAGE_SIZE, 1),
+      expiresAfter,
+      stripped: (module.getOptionSet("dont_archive_namespaces", [NS_CHATSTATES]) ??
+        new Set()) as Set<unknown>,
+      // Counting can be slow on a store that is never trimmed, hence Prosody's default.
+      includeTotal:
+        module.getOptionBoolean("mam_include_total", expiresAfter !== Number.POSITIVE_INFINITY) &&
+        archive.caps.total,
+      defaultPolicy: policy ?? ("always" as ArchivePolicy),
+    };
+  });
 
   const bareJid = (jid: string): string => {
     try {
@@ -113,7 +120,7 @@ export default async function mam(module: Module): Promise<void> {
   };
 
   async function loadPrefs(username: string) {
-    return decodePrefs(await prefsStore.get(username), defaultPolicy);
+    return decodePrefs(await prefsStore.get(username), settingsNow().defaultPolicy);
   }
 
   async function inRoster(username: string, contact: string): Promise<boolean> {
@@ -134,6 +141,7 @@ export default async function mam(module: Module): Promise<void> {
     if (!(await allowedByPrefs(prefs, withJid, () => inRoster(username, withJid)))) return undefined;
     const stored = clone(stanza);
     if (stored.attrs.to === undefined) stored.attrs.to = `${username}@${host}`;
+    const { stripped } = settingsNow();
     if (stripped.size > 0) {
       stored.children = stored.children.filter(
         (child) => typeof child === "string" || !stripped.has(child.attrs.xmlns),
@@ -222,7 +230,7 @@ export default async function mam(module: Module): Promise<void> {
   async function runQuery(origin: Session, stanza: Element, username: string): Promise<true> {
     const query = parseQuery(stanza.getChild("query", NS_MAM)!, {
       defaultMax: DEFAULT_PAGE_SIZE,
-      maxMax: maxPage,
+      maxMax: settingsNow().maxPage,
       bare: bareJid,
     });
     if (query.find.ids !== undefined && !archive.caps.ids) {
@@ -237,7 +245,7 @@ export default async function mam(module: Module): Promise<void> {
       // One more than the page, to learn whether the page is the last one.
       limit: query.max === 0 ? 0 : query.max + 1,
       reverse: query.reverse,
-      total: includeTotal || query.max === 0,
+      total: settingsNow().includeTotal || query.max === 0,
     });
     let items = [...found.items];
     const complete = items.length <= query.max;
@@ -339,8 +347,11 @@ export default async function mam(module: Module): Promise<void> {
 
   // ---- Expiry, account deletion, discovery -----------------------------------------------------
 
-  if (expiresAfter !== Number.POSITIVE_INFINITY) {
-    module.daily("Remove expired messages", async () => {
+  // Registered even when nothing expires, so that setting archive_expires_after later and
+  // reloading the config is enough.
+  module.daily("Remove expired messages", async () => {
+    const { expiresAfter } = settingsNow();
+    if (expiresAfter !== Number.POSITIVE_INFINITY) {
       const cutoff = clock.now() - expiresAfter;
       let removed = 0;
       for await (const user of archive.users()) {
@@ -351,8 +362,8 @@ export default async function mam(module: Module): Promise<void> {
         }
       }
       module.log("debug", "removed %d expired archived messages", removed);
-    });
-  }
+    }
+  });
 
   module.hook<{ username: string }>("user-deleted", async ({ username }) => {
     await archive.delete(username);

@@ -64,6 +64,19 @@ describe("server_contact_info", () => {
     expect(await serverInfo(t)).toBeUndefined();
   });
 
+  it("republishes the form after a config reload, and keeps it when the new contact_info is bad", async () => {
+    const t = await serverWith(["disco", "server_contact_info"], {
+      contact_info: { abuse: "mailto:abuse@localhost" },
+      hosts: { localhost: {} },
+    });
+    t.server.config.set("*", "contact_info", { support: "xmpp:help@localhost" });
+    t.server.global.events.fire("config-reloaded", {});
+    expect(await serverInfo(t)).toEqual({ "support-addresses": ["xmpp:help@localhost"] });
+    t.server.config.set("*", "contact_info", { support: 42 });
+    t.server.global.events.fire("config-reloaded", {});
+    expect(await serverInfo(t)).toEqual({ "support-addresses": ["xmpp:help@localhost"] });
+  });
+
   it("rejects a malformed contact_info, naming the entry", async () => {
     expect(() => readContactInfo("mailto:x@y")).toThrow(/contact_info: expected a table/);
     expect(() => readContactInfo({ abuse: 42 })).toThrow(/abuse must be a URI or a list of URIs/);

@@ -1,4 +1,4 @@
-import { disco, type Module } from "canto";
+import { disco, type Element, type Module } from "canto";
 import { ExtensionOptionError } from "./util.js";
 
 /** The address kinds of XEP-0157's registry; others are allowed but logged, in case of a typo. */
@@ -41,6 +41,27 @@ export function readContactInfo(value: unknown): Map<string, string[]> {
  * and host) are listed as `admin-addresses`, as in Prosody.
  */
 export default function serverContactInfo(module: Module): void {
+  let published: Element | undefined;
+  const publish = () => {
+    // Built first: a bad contact_info throws and leaves the published form as it was.
+    const next = buildForm(module);
+    if (published !== undefined) module.removeItem("extension", published);
+    published = next;
+    if (published !== undefined) module.addExtension(published);
+  };
+  publish();
+  // A reloaded config may change the addresses: the form in disco#info follows.
+  module.hookGlobal("config-reloaded", () => {
+    try {
+      publish();
+    } catch (error) {
+      module.log("error", "contact addresses unchanged: %s", error);
+    }
+    return undefined;
+  });
+}
+
+function buildForm(module: Module): Element | undefined {
   const addresses = readContactInfo(module.getOption("contact_info"));
   for (const kind of addresses.keys()) {
     if (!REGISTERED.has(kind)) module.log("warn", "contact_info: %s is not a kind XEP-0157 registers", kind);
@@ -55,12 +76,12 @@ export default function serverContactInfo(module: Module): void {
   }
   if (addresses.size === 0) {
     module.log("debug", "neither contact_info nor admins are set: no contact addresses to publish");
-    return;
+    return undefined;
   }
   const fields: disco.FieldInput[] = [...addresses].map(([kind, uris]) => ({
     var: `${kind}-addresses`,
     type: "list-multi",
     value: uris,
   }));
-  module.addExtension(disco.buildForm({ type: "result", formType: disco.NS_SERVERINFO, fields }));
+  return disco.buildForm({ type: "result", formType: disco.NS_SERVERINFO, fields });
 }

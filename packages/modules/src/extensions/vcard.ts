@@ -1,4 +1,5 @@
 import { clone, Element, errorReply, type Module, reply } from "canto";
+import { reloadableOptions } from "../shared/options.js";
 import { answering, bareOf, nodeOf, type StanzaEvent } from "./util.js";
 
 export const NS_VCARD = "vcard-temp";
@@ -11,7 +12,9 @@ export const NS_VCARD = "vcard-temp";
 export default async function vcard(module: Module): Promise<void> {
   module.addFeature(NS_VCARD);
   const store = await module.openStore("vcard");
-  const maxSize = module.getOptionInteger("vcard_max_size", 256 * 1024, 1);
+  const maxSizeNow = reloadableOptions(module, () =>
+    module.getOptionInteger("vcard_max_size", 256 * 1024, 1),
+  );
 
   const get = (event: StanzaEvent, user: string | undefined) =>
     answering(module, event, async () => {
@@ -39,6 +42,7 @@ export default async function vcard(module: Module): Promise<void> {
     }
     const card = stanza.getChild("vCard", NS_VCARD)!;
     const size = Buffer.byteLength(card.toString(), "utf8");
+    const maxSize = maxSizeNow();
     if (size > maxSize) {
       origin.send(
         errorReply(

@@ -27,4 +27,20 @@ describe("version", () => {
     expect(query.getChild("os")).toBeUndefined();
     expect(query.getChildText("name")).toBe("Canto");
   });
+
+  it("follows hide_os_type after a config reload, without reloading the module", async () => {
+    const t = await serverWith(["version"]);
+    const os = async () => {
+      const answer = await ask(
+        t.connect("a@localhost/r"),
+        request("get", "localhost", "query", "jabber:iq:version").stanza,
+      );
+      return answer.getChild("query", "jabber:iq:version")!.getChild("os");
+    };
+    expect(await os()).toBeDefined();
+    t.server.config.set("*", "hide_os_type", true);
+    expect(await os()).toBeDefined(); // not before the reload is announced
+    t.server.global.events.fire("config-reloaded", {});
+    expect(await os()).toBeUndefined();
+  });
 });

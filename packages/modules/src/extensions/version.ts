@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { release, type } from "node:os";
 import { type Module, reply } from "canto";
+import { reloadableOptions } from "../shared/options.js";
 import type { StanzaEvent } from "./util.js";
 
 export const NS_VERSION = "jabber:iq:version";
@@ -24,14 +25,14 @@ const VERSION = packageVersion();
  */
 export default function version(module: Module): void {
   module.addFeature(NS_VERSION);
-  const hideOs = module.getOptionBoolean("hide_os_type", false);
+  const hideOs = reloadableOptions(module, () => module.getOptionBoolean("hide_os_type", false));
   const os = `${type()} ${release()}`;
   module.hook(`iq-get/host/${NS_VERSION}:query`, (event: StanzaEvent) => {
     const answer = reply(event.stanza);
     const query = answer.c("query", { xmlns: NS_VERSION });
     query.c("name").t("Canto");
     query.c("version").t(VERSION);
-    if (!hideOs) query.c("os").t(os);
+    if (!hideOs()) query.c("os").t(os);
     event.origin.send(answer);
     return true;
   });

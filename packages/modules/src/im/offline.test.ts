@@ -85,6 +85,20 @@ describe("offline messages (XEP-0160)", () => {
     expect(messagesOf(alice).map((m) => m.getChildText("body"))).toEqual(["1", "2"]);
   });
 
+  it("applies a new offline_max_messages after a config reload", async () => {
+    const t = await server({ offline_max_messages: 1 });
+    const bob = await login(t, "bob@localhost/desk");
+    await bob.process(message({ to: "alice@localhost", type: "chat", id: "1" }, "1"));
+    await bob.process(message({ to: "alice@localhost", type: "chat", id: "2" }, "2"));
+    expect(errorsOf(bob)).toEqual(["service-unavailable"]);
+    t.server.config.set("localhost", "offline_max_messages", 3);
+    t.server.global.events.fire("config-reloaded", {});
+    await bob.process(message({ to: "alice@localhost", type: "chat", id: "3" }, "3"));
+    expect(errorsOf(bob)).toEqual(["service-unavailable"]);
+    const alice = await login(t, "alice@localhost/phone");
+    expect(messagesOf(alice).map((m) => m.getChildText("body"))).toEqual(["1", "3"]);
+  });
+
   it("stores nothing of chat states alone or no-store hints: those are bounced, not kept", async () => {
     const t = await server();
     const bob = await login(t, "bob@localhost/desk");

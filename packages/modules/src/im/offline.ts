@@ -1,4 +1,5 @@
 import { clone, Element, errorReply, type Module, type Session } from "canto";
+import { reloadableOptions } from "../shared/options.js";
 import { messageType, type OfflineHandleEvent } from "./message-rules.js";
 
 const NS_DELAY = "urn:xmpp:delay";
@@ -27,14 +28,17 @@ export function isStorable(stanza: Element): boolean {
  */
 export default async function offline(module: Module): Promise<void> {
   const archive = await module.openStore("offline", "archive");
-  const maxMessages = module.getOptionInteger("offline_max_messages", DEFAULT_MAX_MESSAGES, 0);
   const clock = module.server.scheduler.clock;
+  const limit = reloadableOptions(module, () =>
+    module.getOptionInteger("offline_max_messages", DEFAULT_MAX_MESSAGES, 0),
+  );
 
   module.hook<OfflineHandleEvent>(
     "message/offline/handle",
     async ({ origin, stanza, username }) => {
       if (!isStorable(stanza)) return undefined;
       const { total } = await archive.find(username, { limit: 0, total: true });
+      const maxMessages = limit();
       if ((total ?? 0) >= maxMessages) {
         module.log("debug", "offline store of %s is full (%d messages)", username, total);
         origin.send(
