@@ -2,6 +2,8 @@ import type { CantoConfig } from "canto";
 
 /** The modules the default config enables on top of `@canto/modules`' AUTOLOAD set. */
 export const DEFAULT_MODULES: readonly string[] = [
+  // First, so that it times the storage of every module after it.
+  "server_metrics",
   "tls",
   "saslauth",
   "auth_internal_hashed",
@@ -24,7 +26,6 @@ export const DEFAULT_MODULES: readonly string[] = [
   "http",
   "websocket",
   "http_openmetrics",
-  "server_metrics",
 ];
 
 /**

@@ -75,7 +75,12 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   process.on("SIGHUP", hangUp);
   if (takeHeldHangUps() > 0) hangUp();
 
-  const server = await createServer({ config, modules: standardModules, autoload: AUTOLOAD, logger });
+  const server = await createServer({
+    config,
+    modules: standardModules,
+    autoload: autoloadFor(config),
+    logger,
+  });
   await server.start();
 
   const failed: string[] = [];
@@ -129,4 +134,15 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   process.once("SIGINT", () => stop("SIGINT"));
   serverUp(server);
   return server;
+}
+
+/**
+ * server_metrics times the stores opened after it loads, so when the config enables it globally
+ * it goes ahead of the autoloaded modules (offline opens its store at load).
+ */
+function autoloadFor(config: { get(host: string, name: string): unknown }): readonly string[] {
+  const enabled = config.get("*", "modules_enabled");
+  return Array.isArray(enabled) && enabled.includes("server_metrics")
+    ? ["server_metrics", ...AUTOLOAD]
+    : AUTOLOAD;
 }
