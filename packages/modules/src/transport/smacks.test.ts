@@ -223,6 +223,47 @@ describe("smacks: hibernation and resumption", () => {
     await again.waitFor("<a ");
   });
 
+  it("takes a resumed session over again from a third connection while the second is still open", async () => {
+    const s = await server();
+    let unbound = 0;
+    s.t.server.host("localhost")!.events.hook("resource-unbind", () => {
+      unbound++;
+    });
+    const { c, id } = await enabled(s.port, "alice", "phone");
+    const bob = await client(s.port);
+    await login(bob, "bob", "pc");
+    c.destroy();
+    await until(() => sessionOf(s, "alice@localhost/phone")?.hibernating === true);
+    const second = await authenticated(s.port, "alice");
+    second.write(`<resume xmlns='${SM}' previd='${id}' h='0'/>`);
+    await second.waitFor("<resumed");
+    bob.write(chat("alice@localhost/phone", "one"));
+    await second.waitFor("one</body>");
+    // A client whose second connection went quiet resumes from a third, having handled "one".
+    const third = await authenticated(s.port, "alice");
+    third.write(`<resume xmlns='${SM}' previd='${id}' h='1'/>`);
+    await third.waitFor("<resumed");
+    expect(await second.waitFor("</stream:stream>")).toContain("<conflict");
+    await second.closed();
+    // Nothing sent again ("one" was acknowledged by h), and the replaced connection's close neither
+    // ended nor hibernated the session.
+    bob.write(chat("alice@localhost/phone", "two"));
+    const text = await third.waitFor("two</body>");
+    expect(text).not.toContain("one</body>");
+    expect(unbound).toBe(0);
+    expect(sessionOf(s, "alice@localhost/phone")?.hibernating).toBe(false);
+    third.clear();
+    third.write(chat("bob@localhost/pc", "back"));
+    expect(await bob.waitFor("back</body>")).toContain('from="alice@localhost/phone"');
+    // The third connection dropping hibernates the session once more: it stays resumable.
+    third.destroy();
+    await until(() => sessionOf(s, "alice@localhost/phone")?.hibernating === true);
+    const fourth = await authenticated(s.port, "alice");
+    fourth.write(`<resume xmlns='${SM}' previd='${id}' h='2'/>`);
+    expect(await fourth.waitFor("<resumed")).toContain('h="1"');
+    expect(unbound).toBe(0);
+  });
+
   it("ends the session on a clean close instead of hibernating", async () => {
     const s = await server();
     let unbound = 0;
