@@ -1,7 +1,8 @@
 // End to end with a real client library (@xmpp/client) against `node dist/cli.js start`.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { connect, createClient, iqErrorCondition, type TestClient, xml } from "./clients.js";
-import { addUser, requireBuild, runCli, type ServerProcess, startServer, tempConfig } from "./harness.js";
+import { serverFixture } from "./fixture.js";
+import { runCli } from "./harness.js";
 import { RawClient } from "./raw-socket.js";
 
 const MODULES = [
@@ -24,49 +25,26 @@ const MODULES = [
 ];
 
 describe("canto start, driven by @xmpp/client", () => {
-  const config = tempConfig({
-    modules_enabled: MODULES,
-    allow_registration: true,
-    contact_info: { admin: ["mailto:admin@localhost"] },
-    hosts: { localhost: {} },
-  });
-  let server: ServerProcess | undefined;
-  const clients: TestClient[] = [];
-  const login = async (...args: Parameters<typeof connect>) => {
-    const c = await connect(...args);
-    clients.push(c);
-    return c;
-  };
-  const port = () => server?.port ?? 0;
-
-  beforeAll(async () => {
-    requireBuild();
-    // One account before the server runs, the others next to the running server.
-    await addUser(config.dir, "alice@localhost", "alice-pw");
-    server = await startServer(config);
-    await Promise.all([
-      addUser(config.dir, "bob@localhost", "bob-pw"),
-      addUser(config.dir, "carol@localhost", "carol-pw"),
-      addUser(config.dir, "dave@localhost", "dave-pw"),
-    ]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.stop()));
-    try {
-      const code = await Promise.race([
-        server?.stop(),
-        new Promise((r) => setTimeout(() => r("timeout"), 10_000)),
-      ]);
-      expect(code).toBe(0);
-    } finally {
-      server?.kill();
-      config.remove();
-    }
-  });
+  const t = serverFixture(
+    {
+      modules_enabled: MODULES,
+      allow_registration: true,
+      contact_info: { admin: ["mailto:admin@localhost"] },
+      hosts: { localhost: {} },
+    },
+    {
+      // One account before the server runs, the others next to the running server.
+      users: ["alice@localhost"],
+      usersWhileRunning: ["bob@localhost", "carol@localhost", "dave@localhost"],
+      cleanExit: true,
+    },
+  );
+  const config = t.config;
+  const login = async (...args: Parameters<typeof connect>) => t.track(await connect(...args));
+  const port = () => t.server.port;
 
   it("logs where it listens and how to add an account", () => {
-    const messages = server?.logs.map((record) => String(record.msg)) ?? [];
+    const messages = t.server.logs.map((record) => String(record.msg));
     expect(messages).toContainEqual(
       expect.stringMatching(/^Canto serves localhost on 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+ \(direct TLS\)/),
     );
@@ -92,7 +70,7 @@ describe("canto start, driven by @xmpp/client", () => {
 
     it("logs in over direct TLS (XEP-0368)", async () => {
       const c = await login(
-        { port: server?.tlsPort ?? 0, directTls: true, username: "bob", password: "bob-pw" },
+        { port: t.server.tlsPort, directTls: true, username: "bob", password: "bob-pw" },
         false,
       );
       expect(c.jid).toBe("bob@localhost/e2e");
@@ -111,7 +89,7 @@ describe("canto start, driven by @xmpp/client", () => {
 
     it("registers an account in band (XEP-0077), which can then log in", async () => {
       // Over direct TLS: registration needs an encrypted stream, before authentication.
-      const raw = await RawClient.directTls(server?.tlsPort ?? 0);
+      const raw = await RawClient.directTls(t.server.tlsPort);
       try {
         await raw.open();
         expect(raw.text).toContain("http://jabber.org/features/iq-register");

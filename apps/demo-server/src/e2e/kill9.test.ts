@@ -1,9 +1,9 @@
 // Issue 11: SIGKILL of the server during a message flood. Whatever the server acknowledged with
 // XEP-0198 `<a h/>` before it died must be there after a restart on the same data: as offline
 // messages for the recipient and in the sender's MAM archive.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type TestClient, type XmlElement, xml } from "./clients.js";
-import { addUser, requireBuild, type ServerProcess, startServer, tempConfig } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { connect, type XmlElement, xml } from "./clients.js";
+import { serverFixture } from "./fixture.js";
 import { RawClient, STREAM_HEADER } from "./raw-socket.js";
 
 /** Messages the sender has ready; the server dies long before they are all acknowledged. */
@@ -53,49 +53,30 @@ function highestAck(text: string): number {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("kill -9 during a message flood", () => {
-  const config = tempConfig({
-    // smacks for the acks; offline (autoloaded) and mam keep what the server accepted.
-    modules_enabled: [
-      "tls",
-      "saslauth",
-      "auth_internal_hashed",
-      "bind",
-      "roster",
-      "smacks",
-      "mam",
-      "carbons",
-    ],
-    offline_max_messages: FLOOD + 10,
-    hosts: { localhost: {} },
-  });
-  let server: ServerProcess | undefined;
-  const clients: TestClient[] = [];
-
-  beforeAll(async () => {
-    requireBuild();
-    await Promise.all([
-      addUser(config.dir, "alice@localhost", "alice-pw"),
-      addUser(config.dir, "bob@localhost", "bob-pw"),
-    ]);
-    server = await startServer(config);
-  });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.stop()));
-    try {
-      await server?.stop();
-    } finally {
-      server?.kill();
-      config.remove();
-    }
-  });
+  const t = serverFixture(
+    {
+      // smacks for the acks; offline (autoloaded) and mam keep what the server accepted.
+      modules_enabled: [
+        "tls",
+        "saslauth",
+        "auth_internal_hashed",
+        "bind",
+        "roster",
+        "smacks",
+        "mam",
+        "carbons",
+      ],
+      offline_max_messages: FLOOD + 10,
+      hosts: { localhost: {} },
+    },
+    { users: ["alice@localhost", "bob@localhost"] },
+  );
 
   it("keeps every acknowledged message as offline message and in the sender's archive", {
     timeout: 60_000,
   }, async () => {
-    if (server === undefined) throw new Error("no server");
-    const sender = await smSender(server.tlsPort, "alice", "alice-pw");
-    const dying = server;
+    const sender = await smSender(t.server.tlsPort, "alice", "alice-pw");
+    const dying = t.server;
     const died = new Promise<NodeJS.Signals | null>((resolve) =>
       dying.child.once("exit", (_code, signal) => resolve(signal)),
     );
@@ -131,9 +112,8 @@ describe("kill -9 during a message flood", () => {
     expect(acked).toBeGreaterThanOrEqual(KILL_AFTER_ACK);
     expect(acked).toBeLessThan(FLOOD);
 
-    server = await startServer(config);
-    const bob = await connect({ port: server.port, username: "bob", password: "bob-pw" });
-    clients.push(bob);
+    const server = await t.restart();
+    const bob = t.track(await connect({ port: server.port, username: "bob", password: "bob-pw" }));
     await bob.waitFor(
       (s) => s.is("message") && s.getChildText("body") === `flood ${acked}`,
       20_000,
@@ -147,8 +127,7 @@ describe("kill -9 during a message flood", () => {
     expect(missingOffline).toEqual([]);
 
     // alice's archive, paged with RSM until the server says it is complete.
-    const alice = await connect({ port: server.port, username: "alice", password: "alice-pw" });
-    clients.push(alice);
+    const alice = t.track(await connect({ port: server.port, username: "alice", password: "alice-pw" }));
     const archived = new Set<string>();
     let after: string | undefined;
     for (let page = 0; page < 20; page++) {

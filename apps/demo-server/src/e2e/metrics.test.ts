@@ -1,9 +1,9 @@
 // /metrics on the started server, with the demo's module order: server_metrics loads first, so
 // it sees the stores every other module opens (offline, autoloaded, included), and a real client
 // moves the figures.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type TestClient, xml } from "./clients.js";
-import { addUser, requireBuild, type ServerProcess, startServer, tempConfig } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { connect, xml } from "./clients.js";
+import { serverFixture } from "./fixture.js";
 
 const PREFIX = "canto_mod_server_metrics__";
 
@@ -20,46 +20,28 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 describe("/metrics on the demo server", () => {
-  const config = tempConfig({
-    http_ports: [0],
-    modules_enabled: [
-      "server_metrics",
-      "tls",
-      "saslauth",
-      "auth_internal_hashed",
-      "bind",
-      "roster",
-      "http",
-      "http_openmetrics",
-    ],
-    hosts: { localhost: {} },
-  });
-  let server: ServerProcess | undefined;
-  const clients: TestClient[] = [];
-
-  beforeAll(async () => {
-    requireBuild();
-    await Promise.all([
-      addUser(config.dir, "alice@localhost", "alice-pw"),
-      addUser(config.dir, "bob@localhost", "bob-pw"),
-    ]);
-    server = await startServer(config);
-  });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.stop()));
-    try {
-      await server?.stop();
-    } finally {
-      server?.kill();
-      config.remove();
-    }
-  });
+  const t = serverFixture(
+    {
+      http_ports: [0],
+      modules_enabled: [
+        "server_metrics",
+        "tls",
+        "saslauth",
+        "auth_internal_hashed",
+        "bind",
+        "roster",
+        "http",
+        "http_openmetrics",
+      ],
+      hosts: { localhost: {} },
+    },
+    { users: ["alice@localhost", "bob@localhost"] },
+  );
 
   it("counts connections, stanzas in and out, logins and storage operations", {
     timeout: 60_000,
   }, async () => {
-    const http = server?.logs.find((record) => Array.isArray(record.http))?.http as { port: number }[];
+    const http = t.server.logs.find((record) => Array.isArray(record.http))?.http as { port: number }[];
     expect(http?.[0]?.port).toBeGreaterThan(0);
     const scrape = async () => {
       // What Prometheus asks for; without it the answer is the older Prometheus text format.
@@ -70,8 +52,7 @@ describe("/metrics on the demo server", () => {
       return response.text();
     };
 
-    const alice = await connect({ port: server?.port ?? 0, username: "alice", password: "alice-pw" });
-    clients.push(alice);
+    const alice = t.track(await connect({ port: t.server.port, username: "alice", password: "alice-pw" }));
     // bob is offline: the message goes to the offline store, opened by an autoloaded module.
     await alice.xmpp.send(xml("message", { to: "bob@localhost", type: "chat" }, xml("body", {}, "hi")));
     await alice.iq("get", undefined, xml("query", { xmlns: "jabber:iq:roster" }));

@@ -3,41 +3,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type TestClient, xml } from "./clients.js";
-import { addUser, requireBuild, runCli, type ServerProcess, startServer, tempConfig } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { connect, xml } from "./clients.js";
+import { serverFixture } from "./fixture.js";
+import { runCli, tempConfig } from "./harness.js";
 
 describe("restart", () => {
-  const config = tempConfig({
-    modules_enabled: ["tls", "saslauth", "auth_internal_hashed", "bind", "roster", "ping"],
-    hosts: { localhost: {} },
-  });
-  let server: ServerProcess | undefined;
-  const clients: TestClient[] = [];
-  const login = async (username: string) => {
-    const c = await connect({ port: server?.port ?? 0, username, password: `${username}-pw` });
-    clients.push(c);
-    return c;
-  };
-
-  beforeAll(async () => {
-    requireBuild();
-    await Promise.all([
-      addUser(config.dir, "alice@localhost", "alice-pw"),
-      addUser(config.dir, "bob@localhost", "bob-pw"),
-    ]);
-    server = await startServer(config);
-  });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.stop()));
-    try {
-      await server?.stop();
-    } finally {
-      server?.kill();
-      config.remove();
-    }
-  });
+  const t = serverFixture(
+    {
+      modules_enabled: ["tls", "saslauth", "auth_internal_hashed", "bind", "roster", "ping"],
+      hosts: { localhost: {} },
+    },
+    { users: ["alice@localhost", "bob@localhost"] },
+  );
+  const login = async (username: string) =>
+    t.track(await connect({ port: t.server.port, username, password: `${username}-pw` }));
 
   it("keeps accounts, the roster and an offline message across SIGTERM and start", {
     timeout: 60_000,
@@ -61,8 +41,8 @@ describe("restart", () => {
     await alice.iq("get", "localhost", xml("ping", { xmlns: "urn:xmpp:ping" }));
     await alice.stop();
 
-    expect(await server?.stop()).toBe(0);
-    server = await startServer(config);
+    expect(await t.server.stop()).toBe(0);
+    await t.restart();
 
     const bobAgain = await login("bob");
     const offline = await bobAgain.waitFor(
@@ -78,12 +58,12 @@ describe("restart", () => {
   });
 
   it("refuses to start, exit code 1, when its port is taken", { timeout: 60_000 }, async () => {
-    const other = tempConfig({ c2s_ports: [server?.port ?? 0], hosts: { localhost: {} } });
+    const other = tempConfig({ c2s_ports: [t.server.port], hosts: { localhost: {} } });
     try {
       const result = await runCli(["start", "--config", other.file], { cwd: other.dir });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("c2s did not start");
-      expect(result.stdout).toContain(`cannot listen on 127.0.0.1 port ${server?.port}`);
+      expect(result.stdout).toContain(`cannot listen on 127.0.0.1 port ${t.server.port}`);
     } finally {
       other.remove();
     }

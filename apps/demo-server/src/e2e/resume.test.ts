@@ -26,7 +26,7 @@
 //   write, an <a/> answering an <r/> read in the same chunk, then throws an uncaught EBADF.)
 import type { EventEmitter } from "node:events";
 import { Socket } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type ConnectOptions,
   connect,
@@ -35,7 +35,8 @@ import {
   type XmlElement,
   xml,
 } from "./clients.js";
-import { addUser, requireBuild, type ServerProcess, startServer, tempConfig } from "./harness.js";
+import { serverFixture } from "./fixture.js";
+import type { ServerProcess } from "./harness.js";
 
 const MODULES = ["tls", "saslauth", "auth_internal_hashed", "bind", "roster", "ping", "smacks"];
 /** A host whose sessions hibernate for two seconds only. */
@@ -177,54 +178,37 @@ const isBind = (e: XmlElement) =>
 const isResume = (e: XmlElement) => e.is("resume", SM);
 
 describe("XEP-0198 resumption with @xmpp/client after a dropped TCP connection", () => {
-  const config = tempConfig({
-    log_level: "debug",
-    modules_enabled: MODULES,
-    hosts: { localhost: {}, [SHORT]: { smacks_hibernation_time: 2 } },
-  });
-  let server: ServerProcess | undefined;
-  const clients: TestClient[] = [];
+  const t = serverFixture(
+    {
+      log_level: "debug",
+      modules_enabled: MODULES,
+      hosts: { localhost: {}, [SHORT]: { smacks_hibernation_time: 2 } },
+    },
+    {
+      users: [
+        "alice@localhost",
+        "bob@localhost",
+        "carol@localhost",
+        "frank@localhost",
+        `dora@${SHORT}`,
+        `erin@${SHORT}`,
+      ],
+      cleanExit: true,
+    },
+  );
   const login = async (options: Omit<ConnectOptions, "port">) => {
     // No initial presence yet: nothing may reach the client in the same read as <enabled/>.
-    const c = await connect({ port: server?.port ?? 0, ...options }, false);
-    clients.push(c);
+    const c = t.track(await connect({ port: t.server.port, ...options }, false));
     await smEnabled(c);
     await c.xmpp.send(xml("presence"));
     await c.waitFor((st) => st.name === "presence" && st.attrs.from === c.jid, 10_000, "its own presence");
     return c;
   };
 
-  beforeAll(async () => {
-    requireBuild();
-    await Promise.all([
-      addUser(config.dir, "alice@localhost", "alice-pw"),
-      addUser(config.dir, "bob@localhost", "bob-pw"),
-      addUser(config.dir, "carol@localhost", "carol-pw"),
-      addUser(config.dir, "frank@localhost", "frank-pw"),
-      addUser(config.dir, `dora@${SHORT}`, "dora-pw"),
-      addUser(config.dir, `erin@${SHORT}`, "erin-pw"),
-    ]);
-    server = await startServer(config);
-  });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.stop()));
-    try {
-      const code = await Promise.race([
-        server?.stop(),
-        new Promise((r) => setTimeout(() => r("timeout"), 10_000)),
-      ]);
-      expect(code).toBe(0);
-    } finally {
-      server?.kill();
-      config.remove();
-    }
-  });
-
   it("resumes the same session and delivers what was in flight and what came during the outage, once each, in order", async () => {
     const a = await login({ username: "alice", password: "alice-pw", resource: "phone" });
     const b = await login({ username: "bob", password: "bob-pw", resource: "desk" });
-    const s = server as ServerProcess;
+    const s = t.server;
     const sent = recordSent(a);
     let onlineAgain = 0;
     a.xmpp.on("online", () => onlineAgain++);
@@ -295,7 +279,7 @@ describe("XEP-0198 resumption with @xmpp/client after a dropped TCP connection",
   it("resumes the same session again and again, and a clean close afterwards leaves nothing to send again", async () => {
     const a = await login({ username: "frank", password: "frank-pw", resource: "phone" });
     const b = await login({ username: "bob", password: "bob-pw", resource: "watch" });
-    const s = server as ServerProcess;
+    const s = t.server;
     const sent = recordSent(a);
     const sm = internals(a).streamManagement;
     const id = sm.id;
@@ -332,7 +316,7 @@ describe("XEP-0198 resumption with @xmpp/client after a dropped TCP connection",
   it("stores what the session never acknowledged offline once it hibernated too long, for the next login", async () => {
     const a = await login({ username: "dora", password: "dora-pw", resource: "phone", domain: SHORT });
     const b = await login({ username: "erin", password: "erin-pw", resource: "desk", domain: SHORT });
-    const s = server as ServerProcess;
+    const s = t.server;
     const sent = recordSent(a);
 
     // Received and acknowledged before the drop: never delivered again.
@@ -383,7 +367,7 @@ describe("XEP-0198 resumption with @xmpp/client after a dropped TCP connection",
   });
 
   it("logged no warning or error while sessions dropped, hibernated and resumed", () => {
-    const bad = (server?.logs ?? []).filter((record) => Number(record.level) >= 40);
+    const bad = t.server.logs.filter((record) => Number(record.level) >= 40);
     expect(bad.map((record) => record.msg)).toEqual([]);
   });
 });
