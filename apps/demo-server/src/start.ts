@@ -23,9 +23,9 @@ function addUserHint(host: string, configFile: string | undefined): string {
   return `node ${bin} adduser user@${host}${config}`;
 }
 
-/** Where the `http` module listens, when it is loaded (its exports have `listeners()`, as c2s's). */
-function httpListeners(server: CantoServer): { address: string; port: number }[] {
-  const exports = server.manager.get("*", "http")?.exports as
+/** Where a global module (`http`, `component`) listens, when it is loaded: its exports' `listeners()`, as c2s's. */
+function listenersOf(server: CantoServer, module: string): { address: string; port: number }[] {
+  const exports = server.manager.get("*", module)?.exports as
     | { listeners?: () => { address: string; port: number }[] }
     | undefined;
   return typeof exports?.listeners === "function" ? exports.listeners() : [];
@@ -98,15 +98,16 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   if (failed.length > 0) logger.error({ failed }, `some modules failed to load: ${failed.join(", ")}`);
 
   const listeners = c2s.listeners();
-  const http = httpListeners(server);
+  const http = listenersOf(server, "http");
+  const components = listenersOf(server, "component");
   const hosts = config.hosts().map((info) => info.name);
   logger.info(
-    { listeners, http, hosts, config: file ?? "embedded default", data: config.paths.data },
+    { listeners, http, components, hosts, config: file ?? "embedded default", data: config.paths.data },
     `Canto serves ${hosts.join(", ")} on ${listeners
       .map((l) => `${l.address}:${l.port}${l.kind === "direct_tls" ? " (direct TLS)" : ""}`)
       .join(
         ", ",
-      )}${http.length > 0 ? `, HTTP on ${http.map((l) => `${l.address}:${l.port}`).join(", ")}` : ""}; config: ${file ?? "embedded default"}; data: ${config.paths.data}`,
+      )}${http.length > 0 ? `, HTTP on ${http.map((l) => `${l.address}:${l.port}`).join(", ")}` : ""}${components.length > 0 ? `, components on ${components.map((l) => `${l.address}:${l.port}`).join(", ")}` : ""}; config: ${file ?? "embedded default"}; data: ${config.paths.data}`,
   );
   const firstHost = hosts[0] ?? "localhost";
   logger.info(`Add an account with: ${addUserHint(firstHost, file)}`);

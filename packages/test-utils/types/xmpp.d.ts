@@ -1,4 +1,5 @@
-// The little of @xmpp/client 0.14 (which ships no types) that the end-to-end tests use.
+// The little of @xmpp/client 0.14 and @xmpp/component 0.13 (neither ships types) that Canto's
+// tests use, in one place: packages that test with them add this folder to their tsconfig.
 declare module "@xmpp/client" {
   import type { EventEmitter } from "node:events";
 
@@ -35,4 +36,23 @@ declare module "@xmpp/client" {
   }
 
   export function client(options: Record<string, unknown>): Client;
+}
+
+declare module "@xmpp/component" {
+  import type { EventEmitter } from "node:events";
+
+  import type { XmlElement } from "@xmpp/client";
+
+  export { xml } from "@xmpp/client";
+  export type { XmlElement };
+
+  export interface Component extends EventEmitter {
+    start(): Promise<unknown>;
+    stop(): Promise<void>;
+    send(element: XmlElement): Promise<void>;
+    status: string;
+    reconnect: { stop(): void };
+  }
+
+  export function component(options: { service: string; domain: string; password: string }): Component;
 }
