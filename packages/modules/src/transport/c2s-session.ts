@@ -6,6 +6,7 @@ import type { C2sSession } from "../shared/contracts.js";
 import { NS } from "../shared/contracts.js";
 import type { C2sOptions } from "./c2s-options.js";
 import { ByteBucket } from "./rate-limit.js";
+import { tlsTransport } from "./tls-context.js";
 
 type Timer = ReturnType<Module["addTimer"]>;
 
@@ -98,7 +99,7 @@ export class StreamSession implements C2sSession {
     this.#raw = raw;
     this.directTls = directTls;
     this.secure = directTls;
-    this.ip = socket.remoteAddress ?? "unknown";
+    this.ip = raw.remoteAddress ?? "unknown";
     this.#lastRead = context.now();
     const limit = context.options.rateLimit;
     if (limit !== undefined) this.#bucket = new ByteBucket(limit.rate, limit.burst, context.now());
@@ -198,7 +199,7 @@ export class StreamSession implements C2sSession {
     this.#tlsPending = true;
     const plain = this.#socket;
     plain.removeListener("data", this.#onData);
-    const secure = new TLSSocket(plain, { isServer: true, secureContext });
+    const secure = new TLSSocket(tlsTransport(plain), { isServer: true, secureContext });
     this.#socket = secure;
     this.#headerSent = false;
     // A fresh parser: whatever the old one still holds of the plaintext chunk is never read.
@@ -206,9 +207,19 @@ export class StreamSession implements C2sSession {
     this.#startTlsSeen = false;
     this.#attach(secure);
     await new Promise<void>((resolve, reject) => {
-      secure.once("secure", resolve);
-      secure.once("error", reject);
-      secure.once("close", () => reject(new Error("connection closed during the TLS handshake")));
+      // The handshake's listeners go once it settles: an idle session keeps nothing of them.
+      const settle = (error?: Error) => {
+        secure.removeListener("secure", onSecure);
+        secure.removeListener("error", settle);
+        secure.removeListener("close", onClose);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onSecure = () => settle();
+      const onClose = () => settle(new Error("connection closed during the TLS handshake"));
+      secure.once("secure", onSecure);
+      secure.once("error", settle);
+      secure.once("close", onClose);
     });
     this.secure = true;
     this.#tlsPending = false;

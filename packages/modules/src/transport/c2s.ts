@@ -4,7 +4,7 @@ import type { Module } from "canto";
 import type { C2sSession } from "../shared/contracts.js";
 import { readC2sOptions } from "./c2s-options.js";
 import { StreamSession, type TransportContext } from "./c2s-session.js";
-import { TLS_CONTEXT_ITEM, type TlsContextItem } from "./tls-context.js";
+import { TLS_CONTEXT_ITEM, type TlsContextItem, tlsTransport } from "./tls-context.js";
 
 /** What `c2s` exports (its module's `exports`): where it listens and who is connected. */
 export interface C2sApi {
@@ -88,7 +88,7 @@ export default async function c2s(module: Module): Promise<C2sApi> {
         socket.destroy();
         return;
       }
-      stream = new TLSSocket(socket, {
+      stream = new TLSSocket(tlsTransport(socket), {
         isServer: true,
         secureContext: fallback,
         ALPNProtocols: ["xmpp-client"],

@@ -1,3 +1,5 @@
+import type { Socket } from "node:net";
+import { Duplex } from "node:stream";
 import type { SecureContext } from "node:tls";
 
 /**
@@ -17,3 +19,28 @@ export interface TlsContextItem {
 }
 
 export const TLS_CONTEXT_ITEM = "tls-context";
+
+/**
+ * The TCP socket as TLSSocket's underlying stream, so that Node reads it through JavaScript rather
+ * than natively. Why: when a TLSSocket sits straight on a TCP handle, Node's TLSWrap allocates its
+ * encrypted-input buffer at libuv's suggested read size (64 KiB) on the first read and keeps it
+ * for the connection's life, and the pages it touched stay resident. Fed from JavaScript, TLSWrap
+ * sizes that buffer to the chunks it is given: ~4.5 KiB less native memory per idle connection,
+ * for one JavaScript hop per read chunk and a JSStreamSocket (~1.5 KiB of heap); measured in
+ * apps/demo-server/bench/notes.md. Node wraps any stream that is not a `net.Socket` with a
+ * handle this way (`tls.TLSSocket` takes any Duplex on the server side); the proxy only hides that
+ * the stream is a socket, and every call goes to the socket itself, so its own flow control,
+ * half-close and close events are what TLS sees.
+ */
+export function tlsTransport(socket: Socket): Duplex {
+  return new Proxy(socket, SOCKET_AS_STREAM) as unknown as Duplex;
+}
+
+const SOCKET_AS_STREAM: ProxyHandler<Socket> = {
+  getPrototypeOf: () => Duplex.prototype,
+  get(target, key) {
+    if (key === "_handle") return null;
+    const value = Reflect.get(target, key, target);
+    return typeof value === "function" ? value.bind(target) : value;
+  },
+};

@@ -193,6 +193,8 @@ describe("tls: direct TLS (XEP-0368)", () => {
     expect(features).not.toContain("starttls");
     await until(() => api.sessions().length === 1);
     expect(api.sessions()[0]?.secure).toBe(true);
+    // TLS reads the TCP socket through JavaScript (tlsTransport): the address still comes from TCP.
+    expect(api.sessions()[0]?.ip).toBe("127.0.0.1");
     await login(c, "alice", "phone", true);
   });
 
