@@ -13,17 +13,25 @@
 // features (roster, presence, message, offline, disco, ping, tls, saslauth, bind).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { machine, version, waitForPort, withFdLimit } from "./process-util.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const APP = dirname(BENCH);
 const CANTO_BIN = join(APP, "bin", "canto.js");
-const FD_LIMIT = 65536;
 const ITERATIONS = 4096;
 const PASSWORD = "pw";
 
@@ -62,31 +70,6 @@ for (const auth of prosodyAuths) {
 const servers = args.servers.split(",");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const commands = [];
-
-/** Runs `argv` under a shell that first raises the open-file limit (10,000 sessions need it). */
-function withFdLimit(argv) {
-  const quoted = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
-  return ["sh", ["-c", `ulimit -n ${FD_LIMIT} 2>/dev/null || ulimit -n $(ulimit -Hn); exec ${quoted}`]];
-}
-
-function waitForPort(port, timeoutMs) {
-  const until = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = connect({ host: "127.0.0.1", port }, () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.on("error", () => {
-        socket.destroy();
-        if (Date.now() > until)
-          reject(new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
-}
 
 /** Starts a server process; resolves once its port answers. */
 async function startServer(name, argv, port, cwd) {
@@ -355,28 +338,25 @@ async function benchProsody(maxSessions, auth) {
   return { rows };
 }
 
-function version(cmd, argv) {
-  const result = spawnSync(cmd, argv);
-  return `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
-}
-
-function machine() {
-  return {
-    nproc: cpus().length,
-    cpu: cpus()[0]?.model ?? "unknown",
-    free: version("free", ["-h"]),
-    node: process.version,
-    prosody: version("dpkg-query", ["-W", "-f=$" + "{Version}", "prosody"]),
-    lua: version("lua5.4", ["-v"]),
-    kernel: version("uname", ["-sr"]),
-    date: new Date().toISOString(),
-  };
+/** Writes `text` to `file`, keeping the "## Soak" section soak.mjs put there (it has its own results). */
+function writeKeepingSoak(file, text) {
+  let soak = "";
+  if (existsSync(file)) {
+    const existing = readFileSync(file, "utf8");
+    const start = existing.search(/^## Soak$/m);
+    if (start >= 0) {
+      const rest = existing.slice(start + 1);
+      const next = rest.search(/^## /m);
+      soak = existing.slice(start, next < 0 ? undefined : start + 1 + next).trimEnd();
+    }
+  }
+  writeFileSync(file, soak === "" ? text : `${text.trimEnd()}\n\n${soak}\n`);
 }
 
 async function main() {
   if (args.report !== undefined) {
     const runs = args.report.split(",").map((file) => JSON.parse(readFileSync(file, "utf8")));
-    writeFileSync(args.out, markdown(runs));
+    writeKeepingSoak(args.out, markdown(runs));
     console.error(`compare: wrote ${args.out} from ${args.report}`);
     return;
   }
@@ -392,7 +372,10 @@ async function main() {
     for (const auth of prosodyAuths) results.push(...(await benchProsody(maxSessions, auth)).rows);
   }
   const report = {
-    machine: machine(),
+    machine: machine({
+      prosody: version("dpkg-query", ["-W", "-f=$" + "{Version}", "prosody"]),
+      lua: version("lua5.4", ["-v"]),
+    }),
     argv: process.argv.slice(2),
     rate: args.rate,
     maxSessions,
@@ -404,7 +387,7 @@ async function main() {
   console.error(`compare: raw results in ${args.results}; table rows:`);
   for (const row of results) console.log(row.row);
   if (args.out !== "-") {
-    writeFileSync(args.out, markdown([report]));
+    writeKeepingSoak(args.out, markdown([report]));
     console.error(`compare: wrote ${args.out}`);
   }
 }
@@ -434,9 +417,13 @@ function verdicts(results) {
       offered !== undefined &&
       canto.deliveredPerSecond >= 0.98 * offered &&
       prosody.deliveredPerSecond >= 0.98 * offered;
+    const cantoKeptUp = offered !== undefined && canto.deliveredPerSecond >= 0.98 * offered;
+    // A fixed rate caps what either can deliver: only the closed loop measures the maximum.
     const throughput = bothKeptUp
       ? `both delivered the ${offered} msg/s offered (throughput is judged on the closed-loop rows)`
-      : `delivered ${canto.deliveredPerSecond} vs ${prosody.deliveredPerSecond} msg/s = ${ratio.toFixed(2)}× (target ≥ 2×: ${ratio >= 2 ? "met" : "not met"})`;
+      : cantoKeptUp
+        ? `Canto delivered the ${offered} msg/s offered, Prosody ${prosody.deliveredPerSecond} (fell behind; throughput is judged on the closed-loop rows)`
+        : `delivered ${canto.deliveredPerSecond} vs ${prosody.deliveredPerSecond} msg/s = ${ratio.toFixed(2)}× (target ≥ 2×: ${ratio >= 2 ? "met" : "not met"})`;
     lines.push(
       `- ${at}: ${throughput}; p99 ${canto.p99Ms} vs ${prosody.p99Ms} ms (target no worse: ${canto.p99Ms <= prosody.p99Ms ? "met" : "not met"})`,
     );
