@@ -94,6 +94,28 @@ describe("register before authentication (XEP-0077)", () => {
     expect(await accountExists(t.server, "localhost", "eve")).toBe(false);
   });
 
+  it("opens and closes registration on a config reload, disco feature included", async () => {
+    t = await authServer();
+    const server = t.server;
+    const hasFeature = () =>
+      (server.manager.get("localhost", "register")?.getHostItems("feature") ?? []).includes(NS);
+    expect((await features(t, fakeSession(t))).getChild("register")).toBeUndefined();
+    expect(hasFeature()).toBe(false);
+    server.config.set("localhost", "allow_registration", true);
+    server.global.events.fire("config-reloaded", {});
+    expect((await features(t, fakeSession(t))).getChild("register")).toBeDefined();
+    expect(hasFeature()).toBe(true);
+    const session = fakeSession(t);
+    await t.server.process(session, registerIq("set", "r1", { username: "newbie", password: "s3cret-pass" }));
+    expect(errorOf(session.sent.at(-1))).toBe("result");
+    server.config.set("localhost", "allow_registration", false);
+    server.global.events.fire("config-reloaded", {});
+    expect(hasFeature()).toBe(false);
+    const late = fakeSession(t);
+    await t.server.process(late, registerIq("set", "r2", { username: "latecomer", password: "s3cret-pass" }));
+    expect(errorOf(late.sent.at(-1))).toBe("not-allowed");
+  });
+
   it("refuses registration over an unencrypted connection while encryption is required", async () => {
     t = await authServer({ allow_registration: true });
     const session = fakeSession(t, { secure: false });

@@ -6,6 +6,7 @@ import {
   NS,
   type StreamFeaturesEvent,
 } from "../shared/contracts.js";
+import { reloadableOptions } from "../shared/options.js";
 import { accountDeleted } from "./accounts.js";
 import { AccountError } from "./errors.js";
 import { prepUsername } from "./username.js";
@@ -35,17 +36,30 @@ function fieldText(query: Element, name: string): string | undefined {
  * mod_user_account_management).
  */
 export default function register(module: Module): void {
-  const allowRegistration = module.getOptionBoolean("allow_registration", false);
-  const requireEncryption = module.getOptionBoolean("c2s_require_encryption", true);
-  const instructions = module.getOptionString(
-    "registration_instructions",
-    "Choose a username and password for use with this service.",
-  );
-
-  if (allowRegistration) module.addFeature(NS.register);
+  // Re-read on a config reload, so an operator can open or close registration with SIGHUP.
+  const options = reloadableOptions(module, () => ({
+    allowRegistration: module.getOptionBoolean("allow_registration", false),
+    requireEncryption: module.getOptionBoolean("c2s_require_encryption", true),
+    instructions: module.getOptionString(
+      "registration_instructions",
+      "Choose a username and password for use with this service.",
+    ),
+  }));
+  // The disco feature follows the option too.
+  let announced = false;
+  const announce = () => {
+    const wanted = options().allowRegistration;
+    if (wanted && !announced) module.addFeature(NS.register);
+    if (!wanted && announced) module.removeItem("feature", NS.register);
+    announced = wanted;
+    return undefined;
+  };
+  announce();
+  module.hookGlobal("config-reloaded", announce, -1);
 
   module.hook("stream-features", (event: StreamFeaturesEvent) => {
     const session = event.origin;
+    const { allowRegistration, requireEncryption } = options();
     if (!allowRegistration || session.type !== "c2s_unauthed") return;
     if (requireEncryption && !session.secure) return;
     event.features.c("register", { xmlns: NS_FEATURE });
@@ -82,6 +96,7 @@ export default function register(module: Module): void {
     if (session.type !== "c2s_unauthed") return undefined;
     const type = stanza.attrs.type;
     if (type !== "get" && type !== "set") return undefined;
+    const { allowRegistration, requireEncryption, instructions } = options();
     if (!allowRegistration) {
       session.send(
         errorReply(stanza, "cancel", "not-allowed", "In-band registration is not enabled on this server"),

@@ -64,6 +64,18 @@ describe("saslauth stream features", () => {
     expect(await scramLogin(server, session, "alice", "correct horse")).toBe("success");
     expect(await mechanismsOf(server, session)).toBeUndefined();
   });
+
+  it("follows disable_sasl_mechanisms after a config reload", async () => {
+    const server = await withAlice();
+    expect(await mechanismsOf(server, fakeSession(server))).toEqual([
+      "SCRAM-SHA-256",
+      "SCRAM-SHA-1",
+      "PLAIN",
+    ]);
+    server.server.config.set("*", "disable_sasl_mechanisms", ["PLAIN"]);
+    server.server.global.events.fire("config-reloaded", {});
+    expect(await mechanismsOf(server, fakeSession(server))).toEqual(["SCRAM-SHA-256", "SCRAM-SHA-1"]);
+  });
 });
 
 describe("SASL authentication flows", () => {

@@ -1,5 +1,6 @@
 import { Element, type Module } from "canto";
 import { authProvider, type C2sSession, NS, type StreamFeaturesEvent } from "../shared/contracts.js";
+import { reloadableOptions } from "../shared/options.js";
 import { PlainMechanism } from "./plain.js";
 import {
   failure,
@@ -54,12 +55,17 @@ function decodeData(stanza: Element): Buffer | undefined | SaslStep {
  * `temporary-auth-failure` until the window ends.
  */
 export default function saslauth(module: Module): void {
-  const requireEncryption = module.getOptionBoolean("c2s_require_encryption", true);
-  const allowPlain = module.getOptionBoolean("allow_unencrypted_plain_auth", false);
-  const disabled = new Set(
-    [...module.getOptionSet<string>("disable_sasl_mechanisms", [])].map((name) => String(name).toUpperCase()),
-  );
-  const iterations = module.getOptionInteger("scram_iteration_count", DEFAULT_ITERATIONS, MIN_ITERATIONS);
+  // Policy options follow a config reload; the failure throttle keeps its limits until a module reload.
+  const options = reloadableOptions(module, () => ({
+    requireEncryption: module.getOptionBoolean("c2s_require_encryption", true),
+    allowPlain: module.getOptionBoolean("allow_unencrypted_plain_auth", false),
+    disabled: new Set(
+      [...module.getOptionSet<string>("disable_sasl_mechanisms", [])].map((name) =>
+        String(name).toUpperCase(),
+      ),
+    ),
+    iterations: module.getOptionInteger("scram_iteration_count", DEFAULT_ITERATIONS, MIN_ITERATIONS),
+  }));
   const throttle = new FailureThrottle(
     module,
     module.getOptionInteger("auth_failure_limit", 5, 0),
@@ -77,6 +83,7 @@ export default function saslauth(module: Module): void {
 
   function offered(session: C2sSession): MechanismName[] {
     if (authProvider(module) === undefined) return [];
+    const { disabled, allowPlain } = options();
     return MECHANISMS.filter(
       (name) => !disabled.has(name) && (name !== "PLAIN" || session.secure || allowPlain),
     );
@@ -85,7 +92,7 @@ export default function saslauth(module: Module): void {
   module.hook("stream-features", (event: StreamFeaturesEvent) => {
     const session = event.origin;
     if (session.type !== "c2s_unauthed") return;
-    if (requireEncryption && !session.secure) {
+    if (options().requireEncryption && !session.secure) {
       module.log("debug", "not offering authentication on an unencrypted connection (%s)", session.id);
       return;
     }
@@ -110,7 +117,9 @@ export default function saslauth(module: Module): void {
 
   function create(name: MechanismName, sasl: SaslBackend): SaslMechanism {
     if (name === "PLAIN") return new PlainMechanism(sasl);
-    return new ScramMechanism(name === "SCRAM-SHA-1" ? "sha-1" : "sha-256", sasl, { iterations });
+    return new ScramMechanism(name === "SCRAM-SHA-1" ? "sha-1" : "sha-256", sasl, {
+      iterations: options().iterations,
+    });
   }
 
   function refuse(session: C2sSession, condition: SaslCondition, text?: string): true {
@@ -180,7 +189,7 @@ export default function saslauth(module: Module): void {
     const { origin: session, stanza } = event;
     if (session.type === "c2s") return refuse(session, "not-authorized", "Already authenticated");
     if (session.type !== "c2s_unauthed") return undefined;
-    if (requireEncryption && !session.secure) {
+    if (options().requireEncryption && !session.secure) {
       return refuse(
         session,
         "encryption-required",
@@ -200,6 +209,7 @@ export default function saslauth(module: Module): void {
       module.log("error", "no auth provider for %s: enable auth_internal_hashed", module.host);
       return refuse(session, "temporary-auth-failure", "No authentication provider is available");
     }
+    const { disabled, allowPlain } = options();
     if (!(MECHANISMS as readonly string[]).includes(name) || disabled.has(name)) {
       return refuse(session, "invalid-mechanism", `Mechanism ${JSON.stringify(name)} is not offered`);
     }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Element, type Module, type Session, stanza as st } from "canto";
 import type { StreamFeaturesEvent } from "../shared/contracts.js";
 import { NS } from "../shared/contracts.js";
+import { reloadableOptions } from "../shared/options.js";
 import { redeliver } from "./smacks-redeliver.js";
 import {
   add32,
@@ -25,9 +26,13 @@ export default function smacks(module: Module): void {
   // Components keep smacks from the global modules (as in Prosody, for s2s); only client streams
   // are managed here.
   if (module.getHostType() !== "local") return;
-  const hibernationTime = module.getOptionPeriod("smacks_hibernation_time", 600, 0);
-  const maxUnacked = module.getOptionInteger("smacks_max_unacked_stanzas", 0, 0);
-  const maxQueue = module.getOptionInteger("smacks_max_queue_size", 500, 1);
+  // A reload changes what new and running sessions get from now on; a hibernation already counting
+  // down keeps its deadline.
+  const options = reloadableOptions(module, () => ({
+    hibernationTime: module.getOptionPeriod("smacks_hibernation_time", 600, 0),
+    maxUnacked: module.getOptionInteger("smacks_max_unacked_stanzas", 0, 0),
+    maxQueue: module.getOptionInteger("smacks_max_queue_size", 500, 1),
+  }));
   const clock = module.server.scheduler.clock;
   const states = new Map<Session, SmState>();
   const tokens = new Map<string, ResumableSession>();
@@ -67,7 +72,8 @@ export default function smacks(module: Module): void {
       ackedOut: 0,
       awaitingAck: false,
       token: undefined,
-      maxHibernation: clientMax === undefined ? hibernationTime : Math.min(clientMax, hibernationTime),
+      maxHibernation:
+        clientMax === undefined ? options().hibernationTime : Math.min(clientMax, options().hibernationTime),
       hibernation: undefined,
       rawSend,
     };
@@ -80,7 +86,7 @@ export default function smacks(module: Module): void {
       if (!isStanza(element) || states.get(session) !== state) return rawSend(element);
       state.queue.push({ stanza: element, at: clock.now() });
       const result = rawSend(element);
-      if (state.queue.length > maxQueue) {
+      if (state.queue.length > options().maxQueue) {
         queueMicrotask(() => {
           if (states.get(session) !== state) return;
           module.log("info", "%s: %d stanzas unacknowledged, closing", session.fullJid, state.queue.length);
@@ -90,7 +96,7 @@ export default function smacks(module: Module): void {
             "too many unacknowledged stanzas",
           );
         });
-      } else if (state.queue.length > maxUnacked) {
+      } else if (state.queue.length > options().maxUnacked) {
         requestAck(session, state);
       }
       return result;
@@ -150,7 +156,7 @@ export default function smacks(module: Module): void {
     }
     const resume = element.attrs.resume === "true" || element.attrs.resume === "1";
     const max = parseH(element.attrs.max);
-    const state = enable(session, resume && hibernationTime > 0, max === 0 ? undefined : max);
+    const state = enable(session, resume && options().hibernationTime > 0, max === 0 ? undefined : max);
     const attrs: Record<string, string> = {};
     if (state.token !== undefined) {
       attrs.id = state.token;
@@ -198,7 +204,7 @@ export default function smacks(module: Module): void {
       return true;
     }
     state.awaitingAck = false;
-    if (state.queue.length > maxUnacked && state.queue.length < before) requestAck(origin, state);
+    if (state.queue.length > options().maxUnacked && state.queue.length < before) requestAck(origin, state);
     return true;
   });
 

@@ -1,5 +1,6 @@
 import { Element, type Module } from "canto";
 import { type C2sSession, NS, type StreamFeaturesEvent } from "../shared/contracts.js";
+import { reloadableOptions } from "../shared/options.js";
 import { loadCertificate } from "./certificates.js";
 import { TLS_CONTEXT_ITEM } from "./tls-context.js";
 
@@ -23,7 +24,7 @@ export default async function tls(module: Module): Promise<void> {
     module.host,
     item.source,
   );
-  const required = module.getOptionBoolean("c2s_require_encryption", true);
+  const required = reloadableOptions(module, () => module.getOptionBoolean("c2s_require_encryption", true));
 
   module.hook(
     "stream-features",
@@ -31,7 +32,7 @@ export default async function tls(module: Module): Promise<void> {
       const { origin, features } = event;
       if (origin.secure || !origin.canStartTls) return;
       const starttls = features.c("starttls", { xmlns: NS.tls });
-      if (required) starttls.c("required");
+      if (required()) starttls.c("required");
     },
     100,
   );
