@@ -36,6 +36,7 @@ export {
   type StreamFeaturesEvent,
 } from "./shared/contracts.js";
 export { reloadableOptions } from "./shared/options.js";
+export { addSendLayer, type SendLayer, type SendLayerHandle } from "./shared/send-layers.js";
 export { type C2sApi, TLS_CONTEXT_ITEM, type TlsContextItem } from "./transport/index.js";
 export type { WebSocketApi } from "./websocket/index.js";
 

@@ -1,28 +1,12 @@
-import type { Element, Module, Session } from "canto";
+import type { Module, Session } from "canto";
+import { addSendLayer, type SendLayer, type SendLayerHandle } from "../shared/send-layers.js";
 import { CounterBatch, publishBatch } from "./server-metrics-batch.js";
-
-type Send = (stanza: Element) => unknown;
-
-/** One session's counting `send`, and what it calls. */
-interface Wrap {
-  /** Off once the wrap is undone while something wrapped over it: it then only passes through. */
-  active: boolean;
-  readonly send: Send;
-  /** The `send` found at wrap time; called with the session as `this`. */
-  readonly inner: Send;
-  /** Whether that `send` was the session's own property (another module's wrap), or inherited. */
-  readonly hadOwn: boolean;
-}
 
 /**
  * Counts stanzas sent to this host's bound client sessions, by kind, as Prosody counts them in
- * a per-session `stanzas/out` filter. Canto sessions have no filter chain, so each session's
- * `send` is wrapped at `resource-bind`, over whatever is there (smacks's wrap, say). Counts are
- * batched (server-metrics-batch.ts). Returns what undoes the wraps.
- *
- * Other wraps follow smacks's pattern: set `session.send` as an own property, and undo it with
- * `delete`, which also drops a wrap made under theirs. So after any module unloads, a tracked
- * session left without an own `send` is wrapped again.
+ * a per-session `stanzas/out` filter: a layer over each session's `send` from `resource-bind`
+ * (shared/send-layers.ts, so it composes with smacks's in either order). Counts are batched
+ * (server-metrics-batch.ts). Returns what takes the layers off.
  */
 export function countStanzasOut(hostModule: Module): () => void {
   const family = hostModule.metric("counter", "stanzas_out", "", "Stanzas sent to clients", ["kind"]);
@@ -33,63 +17,29 @@ export function countStanzasOut(hostModule: Module): () => void {
   ]);
   const counts = batch.pending;
   const publish = publishBatch(hostModule, batch);
-  const wraps = new WeakMap<Session, Wrap>();
+  const layers = new Map<Session, SendLayerHandle>();
 
-  const wrap = (session: Session): void => {
-    const hadOwn = Object.hasOwn(session, "send");
-    const inner = session.send;
-    const w: Wrap = {
-      active: true,
-      hadOwn,
-      inner,
-      send(stanza: Element) {
-        if (w.active) {
-          // Tolerates a caller handing the transport something other than an Element.
-          const xmlns = stanza.attrs?.xmlns;
-          if (xmlns === undefined || xmlns === "jabber:client") {
-            const name = stanza.name;
-            if (name === "message") counts[0]!++;
-            else if (name === "presence") counts[1]!++;
-            else if (name === "iq") counts[2]!++;
-          }
-        }
-        return inner.call(session, stanza);
-      },
-    };
-    wraps.set(session, w);
-    session.send = w.send;
-  };
-
-  const unwrap = (session: Session): void => {
-    const w = wraps.get(session);
-    if (w === undefined) return;
-    wraps.delete(session);
-    w.active = false;
-    if (session.send !== w.send) return;
-    if (w.hadOwn) session.send = w.inner;
-    else delete (session as Partial<Session>).send;
-  };
-
-  const boundHere = () => {
-    const host = hostModule.host;
-    const here: Session[] = [];
-    for (const session of hostModule.server.sessions.all()) if (session.host === host) here.push(session);
-    return here;
-  };
-
-  /** Wraps again the sessions whose wrap another module's cleanup deleted. */
-  const rewrapLost = () => {
-    for (const session of boundHere()) {
-      const w = wraps.get(session);
-      if (w?.active && Object.hasOwn(session, "send")) continue;
-      if (w !== undefined) w.active = false;
-      wrap(session);
+  const count: SendLayer = (stanza, next) => {
+    // Tolerates a caller handing the transport something other than an Element.
+    const xmlns = stanza.attrs?.xmlns;
+    if (xmlns === undefined || xmlns === "jabber:client") {
+      const name = stanza.name;
+      if (name === "message") counts[0]!++;
+      else if (name === "presence") counts[1]!++;
+      else if (name === "iq") counts[2]!++;
     }
-    return undefined;
+    return next(stanza);
+  };
+  const wrap = (session: Session) => {
+    if (!layers.has(session)) layers.set(session, addSendLayer(session, count));
+  };
+  const unwrap = (session: Session) => {
+    layers.get(session)?.remove();
+    layers.delete(session);
   };
 
   hostModule.hook("resource-bind", ({ session }: { session: Session }) => {
-    if (!wraps.has(session)) wrap(session);
+    wrap(session);
     return undefined;
   });
   // Late, so what other unbind handlers send the session is still counted.
@@ -101,14 +51,12 @@ export function countStanzasOut(hostModule: Module): () => void {
     },
     -1000,
   );
-  hostModule.hook("module-unloaded", rewrapLost);
-  hostModule.hook("module-reloaded", rewrapLost);
 
   // Loaded (or reloaded) with clients already bound.
-  for (const session of boundHere()) wrap(session);
+  for (const session of hostModule.server.sessions.all()) if (session.host === hostModule.host) wrap(session);
 
   return () => {
-    for (const session of boundHere()) unwrap(session);
+    for (const session of [...layers.keys()]) unwrap(session);
     publish();
   };
 }

@@ -28,8 +28,10 @@ export interface SmState {
   /** Seconds the session may hibernate. */
   maxHibernation: number;
   hibernation: Timer | undefined;
-  /** The session's own `send`, which smacks wrapped. */
+  /** Sends under smacks's layer (its own nonzas, and the queue again on resumption). */
   readonly rawSend: (element: Element) => unknown;
+  /** Takes smacks's layer off the session's `send`. */
+  readonly unwrap: () => void;
 }
 
 /** Only these count for acknowledgements (XEP-0198 §4): not nonzas such as `<r/>` and `<a/>`. */

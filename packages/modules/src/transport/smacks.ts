@@ -3,6 +3,7 @@ import { Element, type Module, type Session, stanza as st } from "canto";
 import type { StreamFeaturesEvent } from "../shared/contracts.js";
 import { NS } from "../shared/contracts.js";
 import { reloadableOptions } from "../shared/options.js";
+import { addSendLayer } from "../shared/send-layers.js";
 import { redeliver } from "./smacks-redeliver.js";
 import {
   add32,
@@ -65,27 +66,11 @@ export default function smacks(module: Module): void {
   };
 
   const enable = (session: ResumableSession, resume: boolean, clientMax: number | undefined): SmState => {
-    const rawSend = session.send.bind(session);
-    const state: SmState = {
-      handledIn: 0,
-      queue: [],
-      ackedOut: 0,
-      awaitingAck: false,
-      token: undefined,
-      maxHibernation:
-        clientMax === undefined ? options().hibernationTime : Math.min(clientMax, options().hibernationTime),
-      hibernation: undefined,
-      rawSend,
-    };
-    if (resume) {
-      state.token = randomBytes(18).toString("base64url");
-      tokens.set(state.token, session);
-    }
-    states.set(session, state);
-    session.send = (element: Element) => {
-      if (!isStanza(element) || states.get(session) !== state) return rawSend(element);
+    // Counted and queued on the way out; anything else, or after forget(), passes straight on.
+    const layer = addSendLayer(session, (element, next) => {
+      if (!isStanza(element) || states.get(session) !== state) return next(element);
       state.queue.push({ stanza: element, at: clock.now() });
-      const result = rawSend(element);
+      const result = next(element);
       if (state.queue.length > options().maxQueue) {
         queueMicrotask(() => {
           if (states.get(session) !== state) return;
@@ -100,17 +85,34 @@ export default function smacks(module: Module): void {
         requestAck(session, state);
       }
       return result;
+    });
+    const state: SmState = {
+      handledIn: 0,
+      queue: [],
+      ackedOut: 0,
+      awaitingAck: false,
+      token: undefined,
+      maxHibernation:
+        clientMax === undefined ? options().hibernationTime : Math.min(clientMax, options().hibernationTime),
+      hibernation: undefined,
+      rawSend: layer.below,
+      unwrap: layer.remove,
     };
+    if (resume) {
+      state.token = randomBytes(18).toString("base64url");
+      tokens.set(state.token, session);
+    }
+    states.set(session, state);
     return state;
   };
 
-  /** Forgets a session's stream management, restoring its own `send`. */
+  /** Forgets a session's stream management, taking its layer off `send`. */
   const forget = (session: Session, state: SmState) => {
     states.delete(session);
     if (state.token !== undefined) tokens.delete(state.token);
     state.hibernation?.stop();
     state.hibernation = undefined;
-    if (Object.hasOwn(session, "send")) delete (session as Partial<Session>).send;
+    state.unwrap();
   };
 
   /** Drops what `h` acknowledges; false (and nothing dropped) when `h` is more than was sent. */
