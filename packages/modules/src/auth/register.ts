@@ -36,26 +36,24 @@ function fieldText(query: Element, name: string): string | undefined {
  * mod_user_account_management).
  */
 export default function register(module: Module): void {
-  // Re-read on a config reload, so an operator can open or close registration with SIGHUP.
-  const options = reloadableOptions(module, () => ({
-    allowRegistration: module.getOptionBoolean("allow_registration", false),
-    requireEncryption: module.getOptionBoolean("c2s_require_encryption", true),
-    instructions: module.getOptionString(
-      "registration_instructions",
-      "Choose a username and password for use with this service.",
-    ),
-  }));
-  // The disco feature follows the option too.
-  let announced = false;
-  const announce = () => {
-    const wanted = options().allowRegistration;
-    if (wanted && !announced) module.addFeature(NS.register);
-    if (!wanted && announced) module.removeItem("feature", NS.register);
-    announced = wanted;
-    return undefined;
-  };
-  announce();
-  module.hookGlobal("config-reloaded", announce, -1);
+  // Re-read on a config reload, so an operator can open or close registration with SIGHUP; the
+  // disco feature follows.
+  const options = reloadableOptions(
+    module,
+    () => ({
+      allowRegistration: module.getOptionBoolean("allow_registration", false),
+      requireEncryption: module.getOptionBoolean("c2s_require_encryption", true),
+      instructions: module.getOptionString(
+        "registration_instructions",
+        "Choose a username and password for use with this service.",
+      ),
+    }),
+    (now, before) => {
+      if (now.allowRegistration === (before?.allowRegistration ?? false)) return;
+      if (now.allowRegistration) module.addFeature(NS.register);
+      else module.removeItem("feature", NS.register);
+    },
+  );
 
   module.hook("stream-features", (event: StreamFeaturesEvent) => {
     const session = event.origin;

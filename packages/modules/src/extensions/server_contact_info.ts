@@ -1,4 +1,5 @@
 import { disco, type Element, type Module } from "canto";
+import { reloadableOptions } from "../shared/options.js";
 import { ExtensionOptionError } from "./util.js";
 
 /** The address kinds of XEP-0157's registry; others are allowed but logged, in case of a typo. */
@@ -41,24 +42,15 @@ export function readContactInfo(value: unknown): Map<string, string[]> {
  * and host) are listed as `admin-addresses`, as in Prosody.
  */
 export default function serverContactInfo(module: Module): void {
-  let published: Element | undefined;
-  const publish = () => {
-    // Built first: a bad contact_info throws and leaves the published form as it was.
-    const next = buildForm(module);
-    if (published !== undefined) module.removeItem("extension", published);
-    published = next;
-    if (published !== undefined) module.addExtension(published);
-  };
-  publish();
   // A reloaded config may change the addresses: the form in disco#info follows.
-  module.hookGlobal("config-reloaded", () => {
-    try {
-      publish();
-    } catch (error) {
-      module.log("error", "contact addresses unchanged: %s", error);
-    }
-    return undefined;
-  });
+  reloadableOptions(
+    module,
+    () => buildForm(module),
+    (form, previous) => {
+      if (previous !== undefined) module.removeItem("extension", previous);
+      if (form !== undefined) module.addExtension(form);
+    },
+  );
 }
 
 function buildForm(module: Module): Element | undefined {
