@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { connect, iqErrorCondition, type TestClient, type XmlElement, xml } from "./clients.js";
 import { serverFixture } from "./fixture.js";
+import { LOGIN_MODULES } from "./harness.js";
 
 const MAM = "urn:xmpp:mam:2";
 const RSM = "http://jabber.org/protocol/rsm";
@@ -62,16 +63,7 @@ const max = (n: number) => xml("max", {}, String(n));
 describe("archive and carbons, driven by @xmpp/client", () => {
   const t = serverFixture(
     {
-      modules_enabled: [
-        "tls",
-        "saslauth",
-        "auth_internal_hashed",
-        "bind",
-        "roster",
-        "disco",
-        "mam",
-        "carbons",
-      ],
+      modules_enabled: [...LOGIN_MODULES, "disco", "mam", "carbons"],
       hosts: { localhost: {} },
     },
     { users: ["alice@localhost", "bob@localhost", "carol@localhost"], cleanExit: true },

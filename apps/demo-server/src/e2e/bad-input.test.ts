@@ -1,7 +1,14 @@
 // Bad input over raw sockets against `node dist/cli.js start`, while a good client keeps working.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type TestClient, xml } from "./clients.js";
-import { addUser, requireBuild, type ServerProcess, startServer, tempConfig } from "./harness.js";
+import {
+  addUser,
+  LOGIN_MODULES,
+  requireBuild,
+  type ServerProcess,
+  startServer,
+  tempConfig,
+} from "./harness.js";
 import { RawClient, STREAM_HEADER } from "./raw-socket.js";
 
 const streamError = (condition: string) =>
@@ -9,7 +16,7 @@ const streamError = (condition: string) =>
 
 describe("bad input over a raw socket", () => {
   const config = tempConfig({
-    modules_enabled: ["tls", "saslauth", "auth_internal_hashed", "bind", "roster", "ping"],
+    modules_enabled: [...LOGIN_MODULES, "ping"],
     c2s_stanza_size_limit: 2048,
     // Short, but long enough for the good client to authenticate on a busy machine.
     c2s_timeout: 4,

@@ -2,16 +2,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { connect, createClient, iqErrorCondition, type TestClient, xml } from "./clients.js";
 import { serverFixture } from "./fixture.js";
-import { runCli } from "./harness.js";
+import { LOGIN_MODULES, runCli } from "./harness.js";
 import { RawClient } from "./raw-socket.js";
 
 const MODULES = [
-  "tls",
-  "saslauth",
-  "auth_internal_hashed",
+  ...LOGIN_MODULES,
   "register",
-  "bind",
-  "roster",
   "disco",
   "ping",
   "version",

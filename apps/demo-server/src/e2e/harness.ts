@@ -8,6 +8,9 @@ import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 
+/** What a client needs to log in (STARTTLS, SASL, stored accounts, bind) and keep a roster. */
+export const LOGIN_MODULES = ["tls", "saslauth", "auth_internal_hashed", "bind", "roster"];
+
 /** Fails with a clear message when the app was not built: the tests never build it themselves. */
 export function requireBuild(): void {
   if (!existsSync(CLI)) {

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { connect, type XmlElement, xml } from "./clients.js";
 import { serverFixture } from "./fixture.js";
+import { LOGIN_MODULES } from "./harness.js";
 import { RawClient, STREAM_HEADER } from "./raw-socket.js";
 
 /** Messages the sender has ready; the server dies long before they are all acknowledged. */
@@ -56,16 +57,7 @@ describe("kill -9 during a message flood", () => {
   const t = serverFixture(
     {
       // smacks for the acks; offline (autoloaded) and mam keep what the server accepted.
-      modules_enabled: [
-        "tls",
-        "saslauth",
-        "auth_internal_hashed",
-        "bind",
-        "roster",
-        "smacks",
-        "mam",
-        "carbons",
-      ],
+      modules_enabled: [...LOGIN_MODULES, "smacks", "mam", "carbons"],
       offline_max_messages: FLOOD + 10,
       hosts: { localhost: {} },
     },

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { connect, xml } from "./clients.js";
 import { serverFixture } from "./fixture.js";
+import { LOGIN_MODULES } from "./harness.js";
 
 const PREFIX = "canto_mod_server_metrics__";
 
@@ -23,16 +24,7 @@ describe("/metrics on the demo server", () => {
   const t = serverFixture(
     {
       http_ports: [0],
-      modules_enabled: [
-        "server_metrics",
-        "tls",
-        "saslauth",
-        "auth_internal_hashed",
-        "bind",
-        "roster",
-        "http",
-        "http_openmetrics",
-      ],
+      modules_enabled: ["server_metrics", ...LOGIN_MODULES, "http", "http_openmetrics"],
       hosts: { localhost: {} },
     },
     { users: ["alice@localhost", "bob@localhost"] },

@@ -3,7 +3,15 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type TestClient, type XmlElement, xml } from "./clients.js";
-import { addUser, CLI, requireBuild, type ServerProcess, startServer, tempConfig } from "./harness.js";
+import {
+  addUser,
+  CLI,
+  LOGIN_MODULES,
+  requireBuild,
+  type ServerProcess,
+  startServer,
+  tempConfig,
+} from "./harness.js";
 import { RawClient } from "./raw-socket.js";
 
 const BASE = {
@@ -12,7 +20,7 @@ const BASE = {
   c2s_ports: [0],
   c2s_direct_tls_ports: [0],
   scram_iteration_count: 4096,
-  modules_enabled: ["tls", "saslauth", "auth_internal_hashed", "bind", "roster", "ping"],
+  modules_enabled: [...LOGIN_MODULES, "ping"],
   hosts: { localhost: {} } as Record<string, unknown>,
 };
 

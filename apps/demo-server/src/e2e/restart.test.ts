@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { connect, xml } from "./clients.js";
 import { serverFixture } from "./fixture.js";
-import { runCli, tempConfig } from "./harness.js";
+import { LOGIN_MODULES, runCli, tempConfig } from "./harness.js";
 
 describe("restart", () => {
   const t = serverFixture(
     {
-      modules_enabled: ["tls", "saslauth", "auth_internal_hashed", "bind", "roster", "ping"],
+      modules_enabled: [...LOGIN_MODULES, "ping"],
       hosts: { localhost: {} },
     },
     { users: ["alice@localhost", "bob@localhost"] },

@@ -36,9 +36,9 @@ import {
   xml,
 } from "./clients.js";
 import { serverFixture } from "./fixture.js";
-import type { ServerProcess } from "./harness.js";
+import { LOGIN_MODULES, type ServerProcess } from "./harness.js";
 
-const MODULES = ["tls", "saslauth", "auth_internal_hashed", "bind", "roster", "ping", "smacks"];
+const MODULES = [...LOGIN_MODULES, "ping", "smacks"];
 /** A host whose sessions hibernate for two seconds only. */
 const SHORT = "short.localhost";
 const SM = "urn:xmpp:sm:3";

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { connect, type XmlElement, xml } from "./clients.js";
 import { serverFixture } from "./fixture.js";
+import { LOGIN_MODULES } from "./harness.js";
 
 // @xmpp/websocket uses the global WebSocket, which Node 20 only has behind a flag: lend it ws's.
 const globals = globalThis as { WebSocket?: unknown };
@@ -41,7 +42,7 @@ describe("WebSocket client and external component on the demo server", () => {
       component_ports: [0],
       // Loopback only, as in the demo's defaults: a browser on this machine may use plain ws://.
       consider_websocket_secure: true,
-      modules_enabled: ["tls", "saslauth", "auth_internal_hashed", "bind", "roster", "http", "websocket"],
+      modules_enabled: [...LOGIN_MODULES, "http", "websocket"],
       hosts: { localhost: {} },
       components: { [GATEWAY]: { component_secret: "gateway-secret" } },
     },
