@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { createAccount, standardModules } from "@canto/modules";
 import { startAccountServer } from "../dist/account-server.js";
 import { loadServerConfig } from "../dist/load-config.js";
+import { optionChecks } from "./cli-util.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -20,12 +21,10 @@ const { values: args } = parseArgs({
   },
   strict: true,
 });
-const count = Number(args.count);
-const parallel = Number(args.parallel);
-if (args.config === undefined) throw new Error("canto-accounts: --config is required");
-if (!Number.isInteger(count) || count < 1) throw new Error(`canto-accounts: bad --count ${args.count}`);
-if (!Number.isInteger(parallel) || parallel < 1)
-  throw new Error(`canto-accounts: bad --parallel ${args.parallel}`);
+const { fail, number } = optionChecks("canto-accounts", args);
+if (args.config === undefined) fail("--config is required");
+const count = number("count", 1, 1_000_000);
+const parallel = number("parallel", 1, 1000);
 
 const { config } = await loadServerConfig(args.config, standardModules);
 const server = await startAccountServer(config);

@@ -27,6 +27,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { sleep } from "./cli-util.mjs";
 import { machine, version, waitForPort, withFdLimit } from "./process-util.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -68,7 +69,6 @@ for (const auth of prosodyAuths) {
     throw new Error(`compare: --prosody-auth is hashed or plain, got ${auth}`);
 }
 const servers = args.servers.split(",");
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const commands = [];
 
 /** Starts a server process; resolves once its port answers. */

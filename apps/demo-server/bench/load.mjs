@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { optionChecks, percentile, sleep } from "./cli-util.mjs";
 import { XmppSession } from "./xmpp-session.mjs";
 
 const { values: args } = parseArgs({
@@ -33,34 +34,21 @@ const { values: args } = parseArgs({
   },
   strict: true,
 });
-
-function fail(message) {
-  console.error(`load: ${message}`);
-  process.exit(2);
-}
-
-function integer(name, min, max) {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    fail(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(args[name])}`);
-  }
-  return value;
-}
+const { fail, number } = optionChecks("load", args);
 
 if (args.host !== "127.0.0.1" && args.host !== "localhost" && args.host !== "::1") {
   fail(`--host must be a loopback address (this is a local benchmark), got ${args.host}`);
 }
 if (args.port === undefined) fail("--port is required");
 if (args.pid === undefined) fail("--pid (the server's process id, for its RSS) is required");
-const port = integer("port", 1, 65535);
-const pid = integer("pid", 1, 2 ** 31);
-const sessionCount = integer("sessions", 1, 50_000);
-const durationS = integer("duration", 1, 600);
-const rate = Number(args.rate);
-if (!(rate >= 0 && rate <= 1000)) fail(`--rate must be 0 to 1000 messages/s per session, got ${args.rate}`);
-const windowSize = integer("window", 1, 100);
-const concurrency = integer("concurrency", 1, 1000);
-const settleS = integer("settle", 0, 60);
+const port = number("port", 1, 65535);
+const pid = number("pid", 1, 2 ** 31);
+const sessionCount = number("sessions", 1, 50_000);
+const durationS = number("duration", 1, 600);
+const rate = number("rate", 0, 1000, { integer: false });
+const windowSize = number("window", 1, 100);
+const concurrency = number("concurrency", 1, 1000);
+const settleS = number("settle", 0, 60);
 
 /** The server's resident set size in bytes, from /proc/<pid>/status. */
 function rssBytes() {
@@ -68,13 +56,6 @@ function rssBytes() {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(m[1]) * 1024;
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 const round = (value, digits = 2) => (value === null ? null : Number(value.toFixed(digits)));

@@ -30,6 +30,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { optionChecks, percentile, sleep } from "./cli-util.mjs";
 import { machine, waitForPort, withFdLimit } from "./process-util.mjs";
 import { XmppSession } from "./xmpp-session.mjs";
 
@@ -77,36 +78,10 @@ function parseOptions() {
   }
 }
 const args = parseOptions();
+const { fail, number } = optionChecks("soak", args);
 
-function fail(message) {
-  console.error(`soak: ${message}`);
-  process.exit(2);
-}
-
-function number(name, min, max, { integer = true } = {}) {
-  const value = Number(args[name]);
-  if (
-    args[name] === "" ||
-    !Number.isFinite(value) ||
-    (integer && !Number.isInteger(value)) ||
-    value < min ||
-    value > max
-  ) {
-    fail(
-      `--${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got ${JSON.stringify(args[name])}`,
-    );
-  }
-  return value;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (value, digits = 1) =>
   value === null || value === undefined ? null : Number(value.toFixed(digits));
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 /** Median, p99 and maximum of a list of durations (ms). */
 function summary(values) {
