@@ -32,3 +32,11 @@ export function percentile(sorted, p) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Where the `## heading` section of `markdown` starts and ends (the next `## `), or undefined. */
+export function sectionBounds(markdown, heading) {
+  const start = markdown.search(new RegExp(`^## ${heading}$`, "m"));
+  if (start < 0) return undefined;
+  const next = markdown.slice(start + 1).search(/^## /m);
+  return { start, end: next < 0 ? markdown.length : start + 1 + next };
+}

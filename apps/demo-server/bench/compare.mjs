@@ -27,7 +27,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { sleep } from "./cli-util.mjs";
+import { sectionBounds, sleep } from "./cli-util.mjs";
 import { machine, version, waitForPort, withFdLimit } from "./process-util.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -343,12 +343,8 @@ function writeKeepingSoak(file, text) {
   let soak = "";
   if (existsSync(file)) {
     const existing = readFileSync(file, "utf8");
-    const start = existing.search(/^## Soak$/m);
-    if (start >= 0) {
-      const rest = existing.slice(start + 1);
-      const next = rest.search(/^## /m);
-      soak = existing.slice(start, next < 0 ? undefined : start + 1 + next).trimEnd();
-    }
+    const section = sectionBounds(existing, "Soak");
+    if (section !== undefined) soak = existing.slice(section.start, section.end).trimEnd();
   }
   writeFileSync(file, soak === "" ? text : `${text.trimEnd()}\n\n${soak}\n`);
 }

@@ -30,7 +30,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { optionChecks, percentile, sleep } from "./cli-util.mjs";
+import { optionChecks, percentile, sectionBounds, sleep } from "./cli-util.mjs";
 import { machine, waitForPort, withFdLimit } from "./process-util.mjs";
 import { XmppSession } from "./xmpp-session.mjs";
 
@@ -958,13 +958,10 @@ function writeSection(file, lines) {
   try {
     existing = readFileSync(file, "utf8");
   } catch {}
-  const start = existing.search(/^## Soak$/m);
+  const section = sectionBounds(existing, "Soak");
   let next;
-  if (start >= 0) {
-    const rest = existing.slice(start + 1);
-    const m = /^## /m.exec(rest);
-    const end = m === null ? existing.length : start + 1 + m.index;
-    next = `${existing.slice(0, start)}${text}\n${existing.slice(end)}`;
+  if (section !== undefined) {
+    next = `${existing.slice(0, section.start)}${text}\n${existing.slice(section.end)}`;
   } else {
     next = existing.trim() === "" ? `${text}\n` : `${existing.replace(/\n*$/, "\n\n")}${text}\n`;
   }

@@ -2,8 +2,6 @@ import type { CantoConfig } from "canto";
 
 /** The modules the default config enables on top of `@canto/modules`' AUTOLOAD set. */
 export const DEFAULT_MODULES: readonly string[] = [
-  // First, so that it times the storage of every module after it.
-  "server_metrics",
   "tls",
   "saslauth",
   "auth_internal_hashed",
@@ -26,6 +24,8 @@ export const DEFAULT_MODULES: readonly string[] = [
   "http",
   "websocket",
   "http_openmetrics",
+  // start.ts loads it ahead of the others (autoloadFor), so it times every store they open.
+  "server_metrics",
 ];
 
 /**
