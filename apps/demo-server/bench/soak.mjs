@@ -979,14 +979,15 @@ async function main() {
     }
     // The verdict is derived from the samples: recomputed so the file and the Markdown agree.
     report.verdict = verdict(report);
+    // Only new notes change the results file; a plain re-render leaves it as it is.
     if (args.notes !== undefined) {
       try {
         report.notes = readFileSync(args.notes, "utf8");
       } catch (error) {
         fail(`--notes ${args.notes}: ${error.message}`);
       }
+      writeFileSync(args.report, `${JSON.stringify(report, null, 2)}\n`);
     }
-    writeFileSync(args.report, `${JSON.stringify(report, null, 2)}\n`);
     writeSection(args.out, section(report));
     return;
   }
