@@ -19,6 +19,7 @@ import { keyvKey } from "../keyv/keyval.js";
 import { KeyvSlots } from "../keyv/slots.js";
 import { SqliteArchive, StatementCache } from "./archive.js";
 import { BetterSqliteKeyvAdapter } from "./keyv-adapter.js";
+import { enableWal } from "./wal.js";
 
 export interface SqliteDriverOptions {
   /** Registered name; default "sqlite". */
@@ -55,15 +56,16 @@ export function createSqliteDriver(options: SqliteDriverOptions = {}): StorageDr
   const prefix = options.tablePrefix ?? "canto_";
   if (!PREFIX.test(prefix)) throw new TypeError(`invalid table prefix ${JSON.stringify(prefix)}`);
   const owned = options.database === undefined;
+  const busyTimeout = options.busyTimeout ?? 5000;
   let db: Database.Database;
   if (options.database) {
     db = options.database;
   } else {
     const path = options.path ?? join(options.dataDir ?? ".", "canto.sqlite");
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: options.busyTimeout ?? 5000 });
+    db = new Database(path, { timeout: busyTimeout });
   }
-  db.pragma("journal_mode = WAL");
+  enableWal(db, busyTimeout);
   db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
   const life = new Lifecycle(`storage driver "${name}"`);
   const clock = options.clock ?? Date.now;
