@@ -7,6 +7,7 @@ import { takeHeldHangUps } from "./hang-up.js";
 import { loadServerConfig, location } from "./load-config.js";
 import { createLogger } from "./log-output.js";
 import { reloadConfig } from "./reload.js";
+import { capYoungGeneration, youngGenerationOption, youngGenerationSetByNode } from "./young-generation.js";
 
 export interface StartOptions {
   config?: string | undefined;
@@ -51,6 +52,10 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   if (errors.length > 0) {
     throw new CliError(EXIT.failure, `the config has ${errors.length} error(s); see \`canto check config\``);
   }
+  const youngGeneration = youngGenerationOption(config.get("*", "gc"));
+  if (typeof youngGeneration === "object")
+    throw new CliError(EXIT.failure, `config: ${youngGeneration.error}`);
+  if (youngGeneration !== undefined && !youngGenerationSetByNode()) capYoungGeneration(youngGeneration);
 
   // SIGHUP reloads from here on (cli.ts kept the earlier ones), one reload at a time, the first
   // once the server is up; a later one reads the then current file.
