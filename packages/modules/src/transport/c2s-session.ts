@@ -215,14 +215,18 @@ export class StreamSession implements C2sSession {
         if (error === undefined) resolve();
         else reject(error);
       };
-      const onSecure = () => settle();
+      // Secure from the handshake's end, not from when this await resumes: the client's new
+      // stream header can come in the same read, and its features must offer SASL.
+      const onSecure = () => {
+        this.secure = true;
+        this.#tlsPending = false;
+        settle();
+      };
       const onClose = () => settle(new Error("connection closed during the TLS handshake"));
       secure.once("secure", onSecure);
       secure.once("error", settle);
       secure.once("close", onClose);
     });
-    this.secure = true;
-    this.#tlsPending = false;
   }
 
   close(reason?: string): void {

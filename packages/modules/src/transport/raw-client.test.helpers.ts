@@ -99,16 +99,20 @@ export class RawClient {
   }
 
   /** Upgrades to TLS in place (after `<proceed/>`). */
-  async startTls(servername = "localhost"): Promise<void> {
+  /** `first` is written the moment the handshake ends, as an eager client sends its new stream. */
+  async startTls(servername = "localhost", first?: string): Promise<void> {
     this.socket.removeAllListeners("data");
     const secure: TLSSocket = tlsConnect({ socket: this.socket, rejectUnauthorized: false, servername });
-    await new Promise<void>((resolve, reject) => {
-      secure.once("secureConnect", resolve);
-      secure.once("error", reject);
-    });
     this.socket = secure;
     this.text = "";
     this.#watch(secure);
+    await new Promise<void>((resolve, reject) => {
+      secure.once("secureConnect", () => {
+        if (first !== undefined) secure.write(first);
+        resolve();
+      });
+      secure.once("error", reject);
+    });
   }
 
   destroy(): void {

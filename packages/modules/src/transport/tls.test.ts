@@ -5,6 +5,7 @@ import type { TLSSocket } from "node:tls";
 import { cron } from "canto";
 import { generate } from "selfsigned";
 import { afterEach, describe, expect, it } from "vitest";
+import { authModules } from "../auth/index.js";
 import { NS } from "../shared/contracts.js";
 import { RawClient } from "./raw-client.test.helpers.js";
 import { FEATURES, login, type Started, start, until } from "./transport.test.helpers.js";
@@ -53,6 +54,25 @@ describe("tls: STARTTLS", () => {
     // The secure stream carries on: authenticate and bind through it.
     await login(c, "alice", "phone", true);
     expect(c.ended).toBe(false);
+  });
+
+  it("offers SASL to a stream restarted in the same read as the end of the TLS handshake", async () => {
+    // The real SASL module: it offers mechanisms only once the session is secure.
+    const { port } = await server(
+      { modules_enabled: ["c2s", "tls", "saslauth", "auth_internal_hashed"] },
+      { modules: authModules },
+    );
+    const c = await client(port);
+    c.open();
+    expect(await c.waitFor(FEATURES)).not.toContain("<mechanisms");
+    c.write(`<starttls xmlns='${NS.tls}'/>`);
+    await c.waitFor("<proceed");
+    await c.startTls(
+      "localhost",
+      "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='localhost' version='1.0'>",
+    );
+    const features = await c.waitFor(FEATURES);
+    expect(features).toContain(`<mechanisms xmlns="${NS.sasl}">`);
   });
 
   it("refuses anything but STARTTLS on a plaintext stream with policy-violation, while a good client upgrades", async () => {
