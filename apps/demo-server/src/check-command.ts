@@ -1,6 +1,7 @@
 import { standardModules } from "@canto/modules";
 import { type config, config as configPackage, createConfig } from "canto";
 import { defaultConfig } from "./default-config.js";
+import { gcProblems } from "./gc-option.js";
 import { location } from "./load-config.js";
 
 /** What `canto check config` found, and the lines to print. */
@@ -15,10 +16,11 @@ export interface CheckResult {
  */
 export async function checkConfig(file: string | undefined): Promise<CheckResult> {
   const path = file ?? configPackage.findConfigFile();
+  const checks = [gcProblems];
   const problems: config.ConfigProblem[] =
     path === undefined
-      ? configPackage.check(createConfig(defaultConfig(standardModules)))
-      : await configPackage.checkFile(path);
+      ? configPackage.check(createConfig(defaultConfig(standardModules)), { checks })
+      : await configPackage.checkFile(path, { checks });
   const name = path ?? "the embedded default config";
   const lines = problems.map(
     (problem) =>

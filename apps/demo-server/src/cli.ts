@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // The `canto` command: everything is in main.ts, so that tests can call it in process.
 import { holdHangUps } from "./hang-up.js";
+import { DEFAULT_YOUNG_GENERATION_MIB, setYoungGenerationCap } from "./young-generation.js";
 
-// Before the (slow) imports of the server: a SIGHUP during start-up must not end it.
-if (process.argv.slice(2).includes("start")) holdHangUps();
+// Before the (slow) imports of the server: a SIGHUP during start-up must not end it, and the
+// imports alone would grow V8's young generation past the cap (start() applies the config's).
+if (process.argv.slice(2).includes("start")) {
+  holdHangUps();
+  setYoungGenerationCap(DEFAULT_YOUNG_GENERATION_MIB);
+}
 const { main } = await import("./main.js");
 
 main(process.argv.slice(2), process).then(

@@ -66,6 +66,23 @@ describe("canto CLI", () => {
     );
   });
 
+  it("check config names a bad gc.young_generation with its line, and start refuses it", async () => {
+    const dir = folder();
+    const file = join(dir, "prosody.cfg.lua");
+    writeFileSync(
+      file,
+      'gc = { mode = "incremental" }\ngc = { young_generation = "lots" }\nVirtualHost "localhost"\n',
+    );
+    const run = io();
+    expect(await main(["check", "config", file], run.io)).toBe(1);
+    expect(run.out()).toContain(
+      `${file}:2: error CANTO_CONFIG_BAD_VALUE: Option 'gc' in the global section (${file}:2) has young_generation "lots"; it should be a whole number of MiB from 1 to 1024, or false`,
+    );
+    const start = io();
+    expect(await main(["start", "--config", file], start.io)).toBe(1);
+    expect(start.err()).toContain("the config has 1 error(s)");
+  });
+
   it("check config reports a syntax error with its line", async () => {
     const dir = folder();
     const file = join(dir, "prosody.cfg.lua");

@@ -3,11 +3,12 @@ import { fileURLToPath } from "node:url";
 import { AUTOLOAD, type C2sApi, standardModules } from "@canto/modules";
 import { type CantoServer, config as configPackage, createServer } from "canto";
 import { CliError, EXIT } from "./exit-codes.js";
+import { gcProblems, youngGenerationOption } from "./gc-option.js";
 import { takeHeldHangUps } from "./hang-up.js";
 import { loadServerConfig, location } from "./load-config.js";
 import { createLogger } from "./log-output.js";
 import { reloadConfig } from "./reload.js";
-import { capYoungGeneration, youngGenerationOption, youngGenerationSetByNode } from "./young-generation.js";
+import { setYoungGenerationCap } from "./young-generation.js";
 
 export interface StartOptions {
   config?: string | undefined;
@@ -39,7 +40,7 @@ function listenersOf(server: CantoServer, module: string): { address: string; po
  */
 export async function start(options: StartOptions): Promise<CantoServer> {
   const { config, file } = await loadServerConfig(options.config, standardModules);
-  const problems = configPackage.check(config);
+  const problems = configPackage.check(config, { checks: [gcProblems] });
   const errors = problems.filter((problem) => problem.severity === "error");
   const level = config.get("*", "log_level");
   const logger = createLogger(typeof level === "string" ? level : "info", options.logFormat);
@@ -52,10 +53,9 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   if (errors.length > 0) {
     throw new CliError(EXIT.failure, `the config has ${errors.length} error(s); see \`canto check config\``);
   }
+  // gcProblems has refused a bad value above.
   const youngGeneration = youngGenerationOption(config.get("*", "gc"));
-  if (typeof youngGeneration === "object")
-    throw new CliError(EXIT.failure, `config: ${youngGeneration.error}`);
-  if (youngGeneration !== undefined && !youngGenerationSetByNode()) capYoungGeneration(youngGeneration);
+  if (typeof youngGeneration !== "object") setYoungGenerationCap(youngGeneration);
 
   // SIGHUP reloads from here on (cli.ts kept the earlier ones), one reload at a time, the first
   // once the server is up; a later one reads the then current file.

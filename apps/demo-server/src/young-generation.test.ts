@@ -2,11 +2,11 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { requireBuild } from "./e2e/harness.js";
+import { youngGenerationOption } from "./gc-option.js";
 import {
   capYoungGeneration,
   DEFAULT_YOUNG_GENERATION_MIB,
   type YoungGenerationHooks,
-  youngGenerationOption,
   youngGenerationSetByNode,
 } from "./young-generation.js";
 
@@ -94,7 +94,7 @@ describe("capYoungGeneration", () => {
   });
 });
 
-describe("youngGenerationOption", () => {
+describe("youngGenerationOption (gc-option.ts)", () => {
   it("defaults to the cap when gc or its key is absent", () => {
     expect(youngGenerationOption(undefined)).toBe(DEFAULT_YOUNG_GENERATION_MIB);
     expect(youngGenerationOption({ mode: "generational" })).toBe(DEFAULT_YOUNG_GENERATION_MIB);
@@ -108,13 +108,11 @@ describe("youngGenerationOption", () => {
 
   it("names what is wrong with a bad value", () => {
     expect(youngGenerationOption("big")).toEqual({
-      error: expect.stringContaining('option "gc" should be a table'),
+      error: 'should be a table such as { young_generation = 16 }, got "big"',
     });
     for (const bad of [-1, 1.5, "16", 4096, true])
       expect(youngGenerationOption({ young_generation: bad })).toEqual({
-        error: expect.stringContaining(
-          `gc.young_generation" should be a whole number of MiB from 1 to 1024, or false, got ${JSON.stringify(bad)}`,
-        ),
+        error: `has young_generation ${JSON.stringify(bad)}; it should be a whole number of MiB from 1 to 1024, or false`,
       });
   });
 

@@ -59,23 +59,15 @@ export function capYoungGeneration(maxMiB: number, hooks: YoungGenerationHooks =
 /** Canto's default cap, in MiB: V8's new space before its last doubling on 64-bit machines. */
 export const DEFAULT_YOUNG_GENERATION_MIB = 16;
 
+let current: (() => void) | undefined;
+
 /**
- * Reads `young_generation` from the global `gc` table (Prosody's garbage collector option, whose
- * Lua keys mean nothing to V8 and are left alone): MiB, or `false`/0 for V8's own policy.
- * Returns the cap in MiB, `undefined` for none, or a message naming what is wrong.
+ * The process's cap: replaces the one set before, `undefined` for none. Does nothing when Node
+ * was started with its own young-generation flags. `canto start` sets the default before it
+ * imports the server (imports alone grow the new space) and the configured value once it has
+ * read the config.
  */
-export function youngGenerationOption(gc: unknown): number | undefined | { error: string } {
-  if (gc === undefined) return DEFAULT_YOUNG_GENERATION_MIB;
-  if (typeof gc !== "object" || gc === null || Array.isArray(gc))
-    return {
-      error: `option "gc" should be a table such as { young_generation = 16 }, got ${JSON.stringify(gc)}`,
-    };
-  const value = (gc as Record<string, unknown>).young_generation;
-  if (value === undefined) return DEFAULT_YOUNG_GENERATION_MIB;
-  if (value === false || value === 0) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 1024)
-    return {
-      error: `option "gc.young_generation" should be a whole number of MiB from 1 to 1024, or false, got ${JSON.stringify(value)}`,
-    };
-  return value;
+export function setYoungGenerationCap(maxMiB: number | undefined): void {
+  current?.();
+  current = maxMiB === undefined || youngGenerationSetByNode() ? undefined : capYoungGeneration(maxMiB);
 }

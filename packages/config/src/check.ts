@@ -205,20 +205,29 @@ function sectionProblems(section: Section, problems: ConfigProblem[]): void {
  * recorded while loading (duplicate options, Includes that match nothing, and, for configs loaded
  * with `tolerant: true`, missing Include targets and unreadable files).
  */
-export function check(config: Config): ConfigProblem[] {
+export function check(config: Config, options: CheckOptions = {}): ConfigProblem[] {
   const problems: ConfigProblem[] = [...config.problems];
   sectionProblems(config.data.global, problems);
   for (const section of config.data.hosts.values()) sectionProblems(section, problems);
+  for (const more of options.checks ?? []) problems.push(...more(config));
   return problems;
+}
+
+export interface CheckOptions {
+  /** Further checks, run after the built-in ones: an application's own options, say. */
+  checks?: readonly ((config: Config) => ConfigProblem[])[];
 }
 
 /**
  * Loads a file tolerantly and checks it. A file that cannot be loaded at all (syntax error,
  * refused code) gives a single problem instead of an exception.
  */
-export async function checkFile(file: string, options: LoadConfigOptions = {}): Promise<ConfigProblem[]> {
+export async function checkFile(
+  file: string,
+  options: LoadConfigOptions & CheckOptions = {},
+): Promise<ConfigProblem[]> {
   try {
-    return check(await loadConfig(file, { ...options, tolerant: true }));
+    return check(await loadConfig(file, { ...options, tolerant: true }), options);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return [

@@ -1,4 +1,4 @@
-export { check, checkFile } from "./check.js";
+export { type CheckOptions, check, checkFile } from "./check.js";
 export { Config, type ConfigOptions, type HostInfo } from "./config.js";
 export {
   type CantoConfig,
