@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Module, parseJid } from "canto";
 import type { HttpRouteParams } from "../http/routes.js";
 import { authProvider } from "../shared/contracts.js";
+import { FailureThrottle } from "../shared/failure-throttle.js";
 import { parseCookies, sessionCookie } from "./cookies.js";
 import { type DashboardView, dashboardPage, type HostView, loginPage, messagePage } from "./pages.js";
 import { type AdminSession, AdminSessions } from "./sessions.js";
-import { LoginThrottle } from "./throttle.js";
 
 const COOKIE = "canto_admin";
 /** Viewing the page and acting on modules of this host. */
@@ -114,7 +114,7 @@ export default function adminWeb(module: Module): void {
   const attempts = module.getOptionNumber("admin_web_login_attempts", 5);
   const window = module.getOptionNumber("admin_web_login_window", 300);
   const sessions = new AdminSessions(module, lifetime);
-  const throttle = new LoginThrottle(module, attempts, window);
+  const throttle = new FailureThrottle(module, attempts, window);
   module.save = () => sessions.save();
   module.restore = (state) => sessions.restore(state);
 

@@ -1,5 +1,6 @@
 import { Element, type Module } from "canto";
 import { authProvider, type C2sSession, NS, type StreamFeaturesEvent } from "../shared/contracts.js";
+import { FailureThrottle } from "../shared/failure-throttle.js";
 import { reloadableOptions } from "../shared/options.js";
 import { PlainMechanism } from "./plain.js";
 import {
@@ -11,7 +12,6 @@ import {
 } from "./sasl-mechanism.js";
 import { DEFAULT_ITERATIONS, MIN_ITERATIONS } from "./scram.js";
 import { ScramMechanism } from "./scram-mechanism.js";
-import { FailureThrottle } from "./throttle.js";
 
 /** The mechanisms Canto offers, strongest first. */
 export const MECHANISMS = ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"] as const;

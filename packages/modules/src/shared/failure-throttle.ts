@@ -3,7 +3,8 @@ import type { Module } from "canto";
 /**
  * Counts failed logins per address in fixed windows (Prosody's mod_limit_auth idea): once an
  * address reaches `limit` failures, it is refused until its window, started at its first failure,
- * runs out. A limit of 0 turns throttling off.
+ * runs out. A limit of 0 turns throttling off. SASL (saslauth) and the admin page's login form
+ * (admin_web) each keep their own.
  */
 export class FailureThrottle {
   readonly #module: Module;
