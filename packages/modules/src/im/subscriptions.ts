@@ -26,8 +26,11 @@ export function outboundSubscribe(roster: Roster, contact: string): boolean {
   return true;
 }
 
-/** The user sends `unsubscribe` (§3.3.2): drops the `to` half and any pending request. */
-export function outboundUnsubscribe(roster: Roster, contact: string): boolean {
+/**
+ * Drops the user's `to` half of the subscription and any request the user has pending: the user
+ * sends `unsubscribe` (§3.3.2), and a contact cancels or denies it with `unsubscribed` (§3.2.3).
+ */
+function dropTo(roster: Roster, contact: string): boolean {
   const item = roster.items.get(contact);
   if (item === undefined) return false;
   let changed = false;
@@ -44,6 +47,9 @@ export function outboundUnsubscribe(roster: Roster, contact: string): boolean {
   }
   return changed;
 }
+
+/** The user sends `unsubscribe` (§3.3.2): drops the `to` half and any pending request. */
+export const outboundUnsubscribe: (roster: Roster, contact: string) => boolean = dropTo;
 
 /**
  * The user sends `subscribed` (§3.1.5): approves a pending inbound request. Without one there is
@@ -108,20 +114,4 @@ export function inboundUnsubscribe(roster: Roster, contact: string): boolean {
 }
 
 /** A contact cancels or denies the user's subscription (§3.2.3): drops the `to` half and `ask`. */
-export function inboundUnsubscribed(roster: Roster, contact: string): boolean {
-  const item = roster.items.get(contact);
-  if (item === undefined) return false;
-  let changed = false;
-  if (item.ask !== undefined) {
-    item.ask = undefined;
-    changed = true;
-  }
-  if (item.subscription === "to") {
-    item.subscription = "none";
-    changed = true;
-  } else if (item.subscription === "both") {
-    item.subscription = "from";
-    changed = true;
-  }
-  return changed;
-}
+export const inboundUnsubscribed: (roster: Roster, contact: string) => boolean = dropTo;
