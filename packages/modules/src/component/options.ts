@@ -1,4 +1,5 @@
 import type { Module } from "canto";
+import { interfacesOption, portsOption } from "../shared/listener-options.js";
 
 /** The listener options, read once by the global instance (Prosody's names and defaults). */
 export interface ComponentListenerOptions {
@@ -24,31 +25,11 @@ export interface ComponentHostOptions {
   validateFrom: boolean;
 }
 
-function ports(module: Module, name: string, fallback: number[]): number[] {
-  return module.getOptionArray(name, fallback).map((value) => {
-    const port = typeof value === "string" ? Number(value) : value;
-    if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new TypeError(`option ${name}: ${JSON.stringify(value)} is not a port number (0-65535)`);
-    }
-    return port;
-  });
-}
-
-/** Listening addresses; Prosody's `"*"` is every IPv4 address. */
-function interfaces(module: Module, name: string, fallback: string[]): string[] {
-  return module.getOptionArray(name, fallback).map((value) => {
-    if (typeof value !== "string" || value === "") {
-      throw new TypeError(`option ${name}: ${JSON.stringify(value)} is not an address`);
-    }
-    return value === "*" ? "0.0.0.0" : value;
-  });
-}
-
 export function readListenerOptions(module: Module): ComponentListenerOptions {
   return {
-    ports: ports(module, "component_ports", [5347]),
+    ports: portsOption(module, "component_ports", [5347]),
     // Components are trusted local processes: loopback only unless configured otherwise.
-    interfaces: interfaces(module, "component_interfaces", ["127.0.0.1"]),
+    interfaces: interfacesOption(module, "component_interfaces", ["127.0.0.1"]),
     stanzaSizeLimit: module.getOptionInteger(
       "component_stanza_size_limit",
       module.getOptionInteger("s2s_stanza_size_limit", 512 * 1024, 1024),

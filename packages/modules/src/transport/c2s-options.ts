@@ -1,4 +1,5 @@
 import type { Module } from "canto";
+import { interfacesOption, portsOption } from "../shared/listener-options.js";
 import { parseRate } from "./rate-limit.js";
 
 /** The c2s options, read once by the global instance (Prosody's option names and defaults). */
@@ -19,27 +20,6 @@ export interface C2sOptions {
   maxUnauthedPerIp: number;
   /** Bytes per second and burst seconds per session (`limits.c2s`), or undefined for no limit. */
   rateLimit: { rate: number; burst: number } | undefined;
-}
-
-function ports(module: Module, name: string, fallback: number[]): number[] {
-  const list = module.getOptionArray(name, fallback);
-  return list.map((value) => {
-    const port = typeof value === "string" ? Number(value) : value;
-    if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new TypeError(`option ${name}: ${JSON.stringify(value)} is not a port number (0-65535)`);
-    }
-    return port;
-  });
-}
-
-/** Listening addresses; Prosody's `"*"` is every IPv4 address. */
-function interfaces(module: Module, name: string, fallback: string[]): string[] {
-  return module.getOptionArray(name, fallback).map((value) => {
-    if (typeof value !== "string" || value === "") {
-      throw new TypeError(`option ${name}: ${JSON.stringify(value)} is not an address`);
-    }
-    return value === "*" ? "0.0.0.0" : value;
-  });
 }
 
 /** Prosody's mod_limits: `limits = { c2s = { rate = "3kb/s", burst = "2s" } }`; no limit when unset. */
@@ -73,12 +53,16 @@ function rateLimit(module: Module): C2sOptions["rateLimit"] {
 }
 
 export function readC2sOptions(module: Module): C2sOptions {
-  const c2sInterfaces = interfaces(module, "c2s_interfaces", interfaces(module, "interfaces", ["127.0.0.1"]));
+  const c2sInterfaces = interfacesOption(
+    module,
+    "c2s_interfaces",
+    interfacesOption(module, "interfaces", ["127.0.0.1"]),
+  );
   return {
-    ports: ports(module, "c2s_ports", [5222]),
-    directTlsPorts: ports(module, "c2s_direct_tls_ports", [5223]),
+    ports: portsOption(module, "c2s_ports", [5222]),
+    directTlsPorts: portsOption(module, "c2s_direct_tls_ports", [5223]),
     interfaces: c2sInterfaces,
-    directTlsInterfaces: interfaces(module, "c2s_direct_tls_interfaces", c2sInterfaces),
+    directTlsInterfaces: interfacesOption(module, "c2s_direct_tls_interfaces", c2sInterfaces),
     stanzaSizeLimit: module.getOptionInteger("c2s_stanza_size_limit", 256 * 1024, 1024),
     handshakeTimeout: module.getOptionPeriod("c2s_timeout", 300, 1),
     idleTimeout: module.getOptionPeriod("c2s_idle_timeout", 840, 1),
