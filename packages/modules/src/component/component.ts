@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:net";
+import { createServer } from "node:net";
 import { type Element, errorReply, type Module, type RoutingEvent, reply } from "canto";
+import { flushThenDestroy, Listeners } from "../shared/listeners.js";
 import { type ComponentHostOptions, readHostOptions, readListenerOptions } from "./options.js";
 import { type ComponentContext, ComponentSession } from "./session.js";
 
@@ -52,7 +53,7 @@ export default async function component(module: Module): Promise<ComponentApi> {
   const hosts = new Map<string, { module: Module; options: ComponentHostOptions }>();
   const connected = new Map<string, ComponentSession>();
   const sessions = new Set<ComponentSession>();
-  const servers: Server[] = [];
+  const listeners = new Listeners<"component">(module, "component");
 
   const context: ComponentContext = {
     options,
@@ -97,37 +98,18 @@ export default async function component(module: Module): Promise<ComponentApi> {
     }
   };
 
-  const listen = async (address: string, port: number) => {
-    const server = createServer({ noDelay: true, keepAlive: true }, (socket) => {
-      const session = new ComponentSession(context, socket);
-      sessions.add(session);
-      module.log("debug", "component connection %s from %s", session.id, session.ip);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", (error: NodeJS.ErrnoException) =>
-        reject(
-          new Error(`component: cannot listen on ${address} port ${port}: ${error.code ?? error.message}`),
-        ),
-      );
-      server.listen(port, address, () => resolve());
-    });
-    server.on("error", (error) => module.log("error", "listener %s:%d failed: %s", address, port, error));
-    servers.push(server);
-    const bound = server.address();
-    module.log(
-      "info",
-      "listening for external components on %s port %s",
-      address,
-      typeof bound === "object" && bound ? bound.port : port,
-    );
-  };
-
-  try {
-    for (const address of options.interfaces) for (const port of options.ports) await listen(address, port);
-  } catch (error) {
-    for (const server of servers) server.close();
-    throw error;
-  }
+  await listeners.openAll(
+    "component",
+    options.interfaces,
+    options.ports,
+    () =>
+      createServer({ noDelay: true, keepAlive: true }, (socket) => {
+        const session = new ComponentSession(context, socket);
+        sessions.add(session);
+        module.log("debug", "component connection %s from %s", session.id, session.ip);
+      }),
+    "external components",
+  );
 
   module.addHost = (hostModule: Module) => {
     if (hostModule.getHostType() !== "component") {
@@ -191,33 +173,15 @@ export default async function component(module: Module): Promise<ComponentApi> {
   });
 
   module.unload = async () => {
-    const closed = Promise.all(
-      servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-    );
+    const closed = listeners.close();
     closeAll("system-shutdown: component unloaded");
-    if (sessions.size > 0) {
-      // Let the stream errors reach the wire; module timers stop with the unload, so a plain timer caps the wait.
-      let timeout: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all([...sessions].map((session) => session.flushed)),
-        new Promise<void>((resolve) => {
-          timeout = setTimeout(resolve, 1000);
-        }),
-      ]);
-      clearTimeout(timeout);
-    }
-    for (const session of sessions) session.destroy();
+    // Let the stream errors reach the wire; whatever did not close in time is cut.
+    await flushThenDestroy(sessions, 1);
     await closed;
   };
 
   return {
-    listeners: () =>
-      servers.flatMap((server) => {
-        const bound = server.address();
-        return typeof bound === "object" && bound !== null
-          ? [{ kind: "component" as const, address: bound.address, port: bound.port }]
-          : [];
-      }),
+    listeners: () => listeners.list(),
     connected: () => new Map(connected),
   };
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, ServerResponse, STATUS
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Module } from "canto";
+import { Listeners } from "../shared/listeners.js";
 import { BodyError, readBody } from "./body.js";
 import { readHttpOptions } from "./http-options.js";
 import {
@@ -57,7 +58,7 @@ export default async function http(module: Module): Promise<HttpApi> {
   module.setGlobal();
   const options = readHttpOptions(module);
   const sites = new Map<string, Site[]>();
-  const servers: Server[] = [];
+  const listeners = new Listeners<"http">(module, "http");
   const upgraded = new Set<Duplex>();
   const requests = module.metric("counter", "requests", "", "HTTP requests answered, by status code", [
     "status",
@@ -172,7 +173,7 @@ export default async function http(module: Module): Promise<HttpApi> {
     }
   };
 
-  const listen = async (address: string, port: number) => {
+  const httpServer = () => {
     const server = createServer((request, response) => {
       response.once("finish", () => requests.withLabels(response.statusCode).add());
       handle(request, response).catch((error: unknown) => {
@@ -180,12 +181,6 @@ export default async function http(module: Module): Promise<HttpApi> {
         if (!response.headersSent) sendStatus(response, 500);
         else response.destroy();
       });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", (error: NodeJS.ErrnoException) =>
-        reject(new Error(`http: cannot listen on ${address} port ${port}: ${error.code ?? error.message}`)),
-      );
-      server.listen(port, address, () => resolve());
     });
     server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on("error", (error) => module.log("debug", "upgraded connection failed: %s", error));
@@ -206,30 +201,14 @@ export default async function http(module: Module): Promise<HttpApi> {
         answer();
       });
     });
-    server.on("error", (error) =>
-      module.log("error", "HTTP listener %s:%d failed: %s", address, port, error),
-    );
     server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
       module.log("debug", "bad HTTP request from %s: %s", socket.remoteAddress, error.code ?? error.message);
       if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
       else socket.destroy();
     });
-    servers.push(server);
-    const bound = server.address();
-    module.log(
-      "info",
-      "listening for HTTP on %s port %s",
-      address,
-      typeof bound === "object" && bound ? bound.port : port,
-    );
+    return server;
   };
-
-  try {
-    for (const address of options.interfaces) for (const port of options.ports) await listen(address, port);
-  } catch (error) {
-    for (const server of servers) server.close();
-    throw error;
-  }
+  await listeners.openAll("http", options.interfaces, options.ports, httpServer, "HTTP");
 
   module.addHost = (hostModule: Module) => {
     const host = hostModule.host;
@@ -296,25 +275,11 @@ export default async function http(module: Module): Promise<HttpApi> {
 
   module.unload = async () => {
     for (const socket of upgraded) socket.destroy();
-    await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-          }),
-      ),
-    );
+    await listeners.close((server) => (server as Server).closeAllConnections());
   };
 
   return {
-    listeners: () =>
-      servers.flatMap((server) => {
-        const bound = server.address();
-        return typeof bound === "object" && bound !== null
-          ? [{ address: bound.address, port: bound.port }]
-          : [];
-      }),
+    listeners: () => listeners.list().map(({ address, port }) => ({ address, port })),
     apps: () =>
       allSites().flatMap((site) =>
         [...site.apps.values()].map((app) => ({

@@ -279,7 +279,7 @@ describe("c2s lifecycle", () => {
     const other = await start({ c2s_ports: [port], c2s_direct_tls_ports: [], modules_enabled: [] });
     try {
       await expect(other.t.server.manager.load("localhost", "c2s")).rejects.toThrow(
-        new RegExp(`127.0.0.1 port ${port} \\(c2s\\): EADDRINUSE`),
+        new RegExp(`c2s: cannot listen on 127.0.0.1 port ${port}: EADDRINUSE`),
       );
     } finally {
       await other.cleanup();

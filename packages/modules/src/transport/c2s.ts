@@ -1,7 +1,8 @@
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { type SecureContext, TLSSocket } from "node:tls";
 import type { Module } from "canto";
 import type { C2sSession } from "../shared/contracts.js";
+import { flushThenDestroy, Listeners } from "../shared/listeners.js";
 import { readC2sOptions } from "./c2s-options.js";
 import { StreamSession, type TransportContext } from "./c2s-session.js";
 import { TLS_CONTEXT_ITEM, type TlsContextItem, tlsTransport } from "./tls-context.js";
@@ -27,7 +28,7 @@ export default async function c2s(module: Module): Promise<C2sApi> {
   const hosts = new Map<string, Module>();
   const sessions = new Set<StreamSession>();
   const byIp = new Map<string, Set<StreamSession>>();
-  const servers: { kind: "c2s" | "direct_tls"; server: Server }[] = [];
+  const listeners = new Listeners<"c2s" | "direct_tls">(module, "c2s");
   const scheduler = module.server.scheduler;
 
   const secureContextFor = (host: string): SecureContext | undefined => {
@@ -102,47 +103,22 @@ export default async function c2s(module: Module): Promise<C2sApi> {
     module.log("debug", "connection %s from %s%s", session.id, ip, directTls ? " (direct TLS)" : "");
   };
 
-  const listen = async (kind: "c2s" | "direct_tls", address: string, port: number) => {
-    const server = createServer({ noDelay: true, keepAlive: true }, (socket) =>
-      accept(socket, kind === "direct_tls"),
-    );
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", (error: NodeJS.ErrnoException) =>
-        reject(
-          new Error(
-            `c2s: cannot listen on ${address} port ${port} (${kind}): ${error.code ?? error.message}`,
-          ),
-        ),
-      );
-      server.listen(port, address, () => resolve());
-    });
-    server.on("error", (error) => module.log("error", "listener %s:%d failed: %s", address, port, error));
-    servers.push({ kind, server });
-    const bound = server.address();
-    module.log(
-      "info",
-      "listening for clients on %s port %s%s",
-      address,
-      typeof bound === "object" && bound ? bound.port : port,
-      kind === "direct_tls" ? " (direct TLS)" : "",
-    );
-  };
-
   const closeAll = (condition: string, filter?: (session: StreamSession) => boolean) => {
     for (const session of [...sessions]) {
       if (filter === undefined || filter(session)) module.server.sessionManager.destroy(session, condition);
     }
   };
 
-  try {
-    for (const address of options.interfaces)
-      for (const port of options.ports) await listen("c2s", address, port);
-    for (const address of options.directTlsInterfaces)
-      for (const port of options.directTlsPorts) await listen("direct_tls", address, port);
-  } catch (error) {
-    for (const { server } of servers) server.close();
-    throw error;
-  }
+  const tcpServer = (kind: "c2s" | "direct_tls") => () =>
+    createServer({ noDelay: true, keepAlive: true }, (socket) => accept(socket, kind === "direct_tls"));
+  await listeners.openAll("c2s", options.interfaces, options.ports, tcpServer("c2s"), "clients");
+  await listeners.openAll(
+    "direct_tls",
+    options.directTlsInterfaces,
+    options.directTlsPorts,
+    tcpServer("direct_tls"),
+    "clients (direct TLS)",
+  );
 
   module.addHost = (hostModule: Module) => {
     if (hostModule.getHostType() !== "local") return undefined;
@@ -164,34 +140,15 @@ export default async function c2s(module: Module): Promise<C2sApi> {
   });
 
   module.unload = async () => {
-    const closed = Promise.all(
-      servers.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))),
-    );
+    const closed = listeners.close();
     closeAll("system-shutdown: c2s unloaded");
-    if (sessions.size > 0) {
-      // Let the stream errors reach the wire (module timers stop with the unload, so a plain timer caps the wait).
-      let timeout: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all([...sessions].map((session) => session.flushed)),
-        new Promise<void>((resolve) => {
-          timeout = setTimeout(resolve, Math.min(options.closeTimeout, 1) * 1000);
-        }),
-      ]);
-      clearTimeout(timeout);
-    }
-    // Whatever did not close in time is cut: nothing outlives the module.
-    for (const session of sessions) session.destroy();
+    // Let the stream errors reach the wire; whatever did not close in time is cut.
+    await flushThenDestroy(sessions, Math.min(options.closeTimeout, 1));
     await closed;
   };
 
   return {
-    listeners: () =>
-      servers.flatMap(({ kind, server }) => {
-        const bound = server.address();
-        return typeof bound === "object" && bound !== null
-          ? [{ kind, address: bound.address, port: bound.port }]
-          : [];
-      }),
+    listeners: () => listeners.list(),
     sessions: () => [...sessions],
   };
 }
