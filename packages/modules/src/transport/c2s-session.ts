@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { type SecureContext, TLSSocket } from "node:tls";
 import { Element, type Module, parseJid, type Runtime, type SessionType, StreamParser, stanza } from "canto";
+import { checkCarry, keptOnDisconnect, parseReason } from "../shared/client-session.js";
 import type { C2sSession } from "../shared/contracts.js";
 import { NS } from "../shared/contracts.js";
 import type { C2sOptions } from "./c2s-options.js";
@@ -26,16 +27,6 @@ export interface TransportContext {
 }
 
 const CLIENT_STANZAS = new Set(["message", "presence", "iq"]);
-
-/** Splits `close()`'s reason (`"condition: text"` or `"condition"`) into a stream error. */
-function parseReason(reason: string): { condition: stanza.StreamErrorCondition; text: string | undefined } {
-  const colon = reason.indexOf(": ");
-  const head = colon === -1 ? reason : reason.slice(0, colon);
-  if (stanza.isStreamErrorCondition(head)) {
-    return { condition: head, text: colon === -1 ? undefined : reason.slice(colon + 2) };
-  }
-  return { condition: "undefined-condition", text: reason };
-}
 
 const escapeAttr = (value: string) =>
   value.replace(
@@ -150,19 +141,11 @@ export class StreamSession implements C2sSession {
    * a `conflict` stream error) without ending the session.
    */
   carry(previous: C2sSession): void {
-    if (!(previous instanceof StreamSession) || previous === this) {
-      throw new TypeError(`session ${this.id} can only take over another c2s session`);
-    }
-    if (this.#closed || this.#carried !== undefined || this.fullJid !== undefined || this.type !== "c2s") {
-      throw new Error(`session ${this.id} cannot take over a session (closed, bound or unauthenticated)`);
-    }
-    if (
-      previous.fullJid === undefined ||
-      previous.username !== this.username ||
-      previous.host !== this.host
-    ) {
-      throw new Error(`session ${previous.id} is not a bound session of ${this.username}@${this.host}`);
-    }
+    checkCarry(this, previous, {
+      transport: StreamSession,
+      busy: this.#closed || this.#carried !== undefined,
+      kind: "TCP c2s",
+    });
     const old = previous.#carrier;
     if (old !== undefined) {
       old.#carried = undefined;
@@ -331,17 +314,8 @@ export class StreamSession implements C2sSession {
    * a module (smacks) keep it bound, by returning true, until it resumes or that module destroys it.
    */
   #hibernate(): boolean {
-    if (this.fullJid === undefined) return false;
-    let kept: unknown;
-    try {
-      kept = this.#context.hostModule(this.host)?.fireEvent("c2s-disconnect", { session: this });
-    } catch (error) {
-      this.#context.log("error", "c2s-disconnect failed for %s: %s", this.id, error);
-      return false;
-    }
-    if (kept !== true) return false;
+    if (!keptOnDisconnect(this.#context.hostModule(this.host), this, this.#context.log)) return false;
     this.#hibernating = true;
-    this.#context.log("debug", "session %s (%s) hibernates", this.id, this.fullJid);
     return true;
   }
 

@@ -1,4 +1,4 @@
-import type { CantoConfig } from "canto";
+import { type CantoConfig, Element } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
 import { imModules } from "../im/index.js";
 import type { C2sSession } from "../shared/contracts.js";
@@ -104,6 +104,18 @@ describe("smacks: enabling and acknowledgements", () => {
     await login(short, "alice", "two");
     short.write(`<enable xmlns='${SM}' resume='1' max='60'/>`);
     expect(await short.waitFor("<enabled")).toMatch(/resume="true" max="60"/);
+  });
+
+  it("promises no resumption to a session its transport cannot carry over to a new connection", async () => {
+    const { t } = await server();
+    // An in-process session: bound as a client is, but it has no carry().
+    const local = t.connect("alice@localhost/local");
+    await local.process(new Element("enable", { xmlns: SM, resume: "true" }));
+    const answer = local.received.find((e) => e.is("enabled", SM) || e.is("failed", SM));
+    expect(answer?.toString()).toBe(`<enabled xmlns="${SM}"/>`);
+    // Stream management itself is on: an ack request is answered.
+    await local.process(new Element("r", { xmlns: SM }));
+    expect(local.received.find((e) => e.is("a", SM))?.attrs.h).toBe("0");
   });
 
   it("counts handled stanzas (<r/> → <a h/>) and asks for acks of what it sends", async () => {

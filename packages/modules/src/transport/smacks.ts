@@ -158,7 +158,10 @@ export default function smacks(module: Module): void {
     }
     const resume = element.attrs.resume === "true" || element.attrs.resume === "1";
     const max = parseH(element.attrs.max);
-    const state = enable(session, resume && options().hibernationTime > 0, max === 0 ? undefined : max);
+    // Resumption is promised only where it can happen: the transport lets a new connection take
+    // the session over (`carry`).
+    const resumable = resume && options().hibernationTime > 0 && typeof session.carry === "function";
+    const state = enable(session, resumable, max === 0 ? undefined : max);
     const attrs: Record<string, string> = {};
     if (state.token !== undefined) {
       attrs.id = state.token;
@@ -166,7 +169,12 @@ export default function smacks(module: Module): void {
       attrs.max = String(state.maxHibernation);
     }
     state.rawSend(nonza("enabled", attrs));
-    module.log("debug", "%s enabled stream management%s", session.fullJid, resume ? " with resumption" : "");
+    module.log(
+      "debug",
+      "%s enabled stream management%s",
+      session.fullJid,
+      state.token !== undefined ? " with resumption" : "",
+    );
     return true;
   });
 
@@ -237,16 +245,26 @@ export default function smacks(module: Module): void {
       session.send(failed("feature-not-implemented"));
       return true;
     }
-    if (!acknowledge(state, h)) {
+    if (diff32(h, state.ackedOut) > state.queue.length) {
       const refusal = failed("undefined-condition", { h: String(state.handledIn) });
       refusal.cnode(tooHigh(state, h));
       session.send(refusal);
       return true;
     }
+    // The transport has the last word (a TCP connection cannot take over a WebSocket session, nor
+    // the reverse): nothing of the session's state changes before it agrees, so a refusal leaves it
+    // hibernating (and its hibernation timer running) as it was.
+    try {
+      session.carry(target);
+    } catch (error) {
+      module.log("debug", "%s cannot resume %s: %s", session.id, target.fullJid, error);
+      session.send(failed(error instanceof TypeError ? "feature-not-implemented" : "unexpected-request"));
+      return true;
+    }
+    acknowledge(state, h);
     state.hibernation?.stop();
     state.hibernation = undefined;
     state.awaitingAck = false;
-    session.carry(target);
     state.rawSend(nonza("resumed", { h: String(state.handledIn), previd: previd! }));
     for (const { stanza } of state.queue) state.rawSend(stanza);
     if (state.queue.length > 0) requestAck(target, state);

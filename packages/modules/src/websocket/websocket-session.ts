@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Element, type Module, parseJid, type Runtime, type SessionType, stanza } from "canto";
 import type { WebSocket } from "ws";
+import { checkCarry, keptOnDisconnect, parseReason } from "../shared/client-session.js";
 import type { C2sSession } from "../shared/contracts.js";
 import { NS } from "../shared/contracts.js";
 import { closeElement, NS_FRAMING, openElement, parseFrame, serialize } from "./framing.js";
@@ -28,20 +29,12 @@ const CLIENT_STANZAS = new Set(["message", "presence", "iq"]);
 const CLOSE_NORMAL = 1000;
 const CLOSE_UNSUPPORTED_DATA = 1003;
 
-/** Splits `close()`'s reason (`"condition: text"` or `"condition"`) into a stream error. */
-function parseReason(reason: string): { condition: stanza.StreamErrorCondition; text: string | undefined } {
-  const colon = reason.indexOf(": ");
-  const head = colon === -1 ? reason : reason.slice(0, colon);
-  if (stanza.isStreamErrorCondition(head)) {
-    return { condition: head, text: colon === -1 ? undefined : reason.slice(colon + 2) };
-  }
-  return { condition: "undefined-condition", text: reason };
-}
-
 /**
  * One XMPP session over a WebSocket (RFC 7395): each text message is one element; `<open/>` and
  * `<close/>` stand for the stream header and footer. Otherwise it behaves as a TCP client session
- * does: features from `stream-features`, every element to the router, problems as stream errors.
+ * does: features from `stream-features`, every element to the router, problems as stream errors,
+ * and stream resumption (XEP-0198): a bound session whose WebSocket drops without `<close/>` may
+ * hibernate (`c2s-disconnect`) until a new WebSocket `carry`s it on.
  */
 export class WebSocketSession implements C2sSession {
   type: SessionType = "c2s_unauthed";
@@ -67,12 +60,27 @@ export class WebSocketSession implements C2sSession {
   #opened = false;
   #closed = false;
   #forgotten = false;
+  /** ws reported an error (a protocol violation by the peer) and closes the connection itself. */
+  #broken = false;
   #lastRead: number;
   /** A ping went out and nothing has been read since. */
   #pinged = false;
   readonly #timers: Timer[] = [];
+  readonly #onMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) =>
+    this.#message(data, isBinary);
+  /**
+   * XEP-0198 resumption. On a resumed session: the newer WebSocket session its stream now runs on.
+   * On that session: the session it carries (its input is processed as that session's).
+   */
+  #carrier: WebSocketSession | undefined;
+  #carried: WebSocketSession | undefined;
+  /** Bound, but its WebSocket dropped and a module (smacks) keeps it for a possible resumption. */
+  #hibernating = false;
   #gonePromise!: () => void;
-  /** Settles once the WebSocket is closed (after the closing handshake, or cut). */
+  /**
+   * Settles once the session is over: its WebSocket closed (after the closing handshake, or cut),
+   * and, for a session that hibernated or was carried, once it finally ended.
+   */
   readonly done = new Promise<void>((resolve) => {
     this.#gonePromise = resolve;
   });
@@ -83,13 +91,13 @@ export class WebSocketSession implements C2sSession {
     this.ip = ip;
     this.secure = secure;
     this.#lastRead = context.now();
-    ws.on("message", (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) =>
-      this.#message(data, isBinary),
-    );
+    ws.on("message", this.#onMessage);
     ws.on("pong", () => this.#touch());
-    ws.on("error", (error: Error) =>
-      context.log("debug", "websocket %s (%s) error: %s", this.id, this.ip, error.message),
-    );
+    ws.on("error", (error: Error) => {
+      // ws closes the connection itself after an error: that close ends the session, unresumable.
+      this.#broken = true;
+      context.log("debug", "websocket %s (%s) error: %s", this.id, this.ip, error.message);
+    });
     ws.once("close", () => this.#gone());
     const { handshakeTimeout, idleTimeout } = context.options;
     this.#timers.push(
@@ -105,6 +113,42 @@ export class WebSocketSession implements C2sSession {
     return this.#closed;
   }
 
+  /** The WebSocket dropped and a `c2s-disconnect` handler keeps the session bound for now. */
+  get hibernating(): boolean {
+    return this.#hibernating;
+  }
+
+  /**
+   * Stream resumption (XEP-0198): this newly authenticated, unbound WebSocket session takes over
+   * `previous`, a bound WebSocket session of the same account. From now on what this WebSocket
+   * reads is processed as `previous`'s and what `previous` sends is written here; the session
+   * object, its binding and every module's state stay as they were. A WebSocket `previous` still
+   * had is replaced (it gets a `conflict` stream error) without ending the session. A TCP session
+   * cannot be taken over (TypeError), nor can a TCP connection take over a WebSocket session.
+   */
+  carry(previous: C2sSession): void {
+    checkCarry(this, previous, {
+      transport: WebSocketSession,
+      busy: this.#closed || this.#carried !== undefined,
+      kind: "WebSocket",
+    });
+    const old = previous.#carrier;
+    if (old !== undefined) {
+      old.#carried = undefined;
+      old.close("conflict: Replaced by new connection");
+    } else if (!previous.#hibernating) {
+      // Its own WebSocket is still open: no close event of it may end the session from now on.
+      previous.#forgotten = true;
+      previous.#ws.removeListener("message", previous.#onMessage);
+      previous.close("conflict: Replaced by new connection");
+    }
+    previous.#hibernating = false;
+    previous.#closed = false;
+    previous.secure = this.secure;
+    previous.#carrier = this;
+    this.#carried = previous;
+  }
+
   send(element: Element): boolean {
     return this.#write(serialize(element));
   }
@@ -118,11 +162,26 @@ export class WebSocketSession implements C2sSession {
   }
 
   close(reason?: string): void {
+    if (this.#hibernating) {
+      // No connection left to write to: the session ends here.
+      this.#hibernating = false;
+      this.#closed = true;
+      this.#finish();
+      return;
+    }
+    if (this.#closed) return;
+    const carrier = this.#carrier;
+    if (carrier !== undefined) {
+      this.#closed = true;
+      carrier.close(reason);
+      return;
+    }
     this.#end(reason, CLOSE_NORMAL, "stream closed");
   }
 
   /** Cuts the connection at once (unload after the closing elements were written). */
   destroy(): void {
+    this.#carrier?.destroy();
     this.#ws.terminate();
   }
 
@@ -145,18 +204,53 @@ export class WebSocketSession implements C2sSession {
     this.#context.server.sessionManager.destroy(this, condition, text);
   }
 
+  /** The WebSocket closed (or was cut). */
   #gone(): void {
     if (this.#forgotten) return;
+    // Closed by us, after the client's `<close/>`, or after a protocol error: nothing to resume.
+    const clean = this.#closed || this.#broken;
     this.#forgotten = true;
     this.#closed = true;
     for (const timer of this.#timers.splice(0)) timer.stop();
+    const carried = this.#carried;
+    if (carried !== undefined) {
+      this.#carried = undefined;
+      this.#finish();
+      carried.#carrierGone(this, clean);
+      return;
+    }
+    if (!clean && this.#hibernate()) return;
     // Unbinds (firing resource-unbind) whatever is still bound, also after our own close.
     this.#context.server.sessionManager.destroy(this, undefined);
+    this.#finish();
+  }
+
+  /** The WebSocket carrying this resumed session is gone. */
+  #carrierGone(carrier: WebSocketSession, clean: boolean): void {
+    if (this.#carrier !== carrier) return;
+    this.#carrier = undefined;
+    const wasClosed = this.#closed;
+    this.#closed = true;
+    if (!clean && !wasClosed && this.#hibernate()) return;
+    this.#context.server.sessionManager.destroy(this, undefined);
+    this.#finish();
+  }
+
+  /** A bound session lost its WebSocket without `<close/>`: `c2s-disconnect` may keep it. */
+  #hibernate(): boolean {
+    if (!keptOnDisconnect(this.#context.hostModule(this.host), this, this.#context.log)) return false;
+    this.#hibernating = true;
+    return true;
+  }
+
+  /** The session is over for good: stop tracking it. */
+  #finish(): void {
     this.#context.forget(this);
     this.#gonePromise();
   }
 
   #write(data: string): boolean {
+    if (this.#carrier !== undefined) return this.#carrier.#write(data);
     if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return false;
     this.#ws.send(data);
     return true;
@@ -173,6 +267,13 @@ export class WebSocketSession implements C2sSession {
     const quiet = this.#context.now() - this.#lastRead;
     if (quiet < idleTimeout) return idleTimeout - quiet;
     if (this.#pinged) {
+      if ((this.#carried ?? this).fullJid !== undefined) {
+        // A bound session's connection is presumed dead: it is cut, and goes as a dropped one does
+        // (it hibernates when resumable; else it ends, with nobody left to read a stream error).
+        this.#context.log("debug", "websocket %s (%s) did not answer a ping: cutting it", this.id, this.ip);
+        this.#ws.terminate();
+        return undefined;
+      }
       this.#fail("connection-timeout", "no answer to a WebSocket ping");
       return undefined;
     }
@@ -214,8 +315,11 @@ export class WebSocketSession implements C2sSession {
     const xmlns = element.attrs.xmlns as string | undefined;
     if (xmlns === NS_FRAMING) {
       if (element.name === "open") this.#open(element);
-      else if (element.name === "close") this.#context.server.sessionManager.destroy(this, undefined);
-      else this.#fail("unsupported-stanza-type", `<${element.name}> is not an element of ${NS_FRAMING}`);
+      else if (element.name === "close") {
+        // The client ended its stream: the session (the one this WebSocket carries, if any) ends
+        // now, and cleanly: no hibernation.
+        this.#context.server.sessionManager.destroy(this.#carried ?? this, undefined);
+      } else this.#fail("unsupported-stanza-type", `<${element.name}> is not an element of ${NS_FRAMING}`);
       return;
     }
     if (!this.#opened) {
@@ -335,7 +439,7 @@ export class WebSocketSession implements C2sSession {
     }
     let result: void | Promise<void>;
     try {
-      result = this.#context.server.process(this, element);
+      result = this.#context.server.process(this.#carried ?? this, element);
     } catch (error) {
       this.#context.log("error", "error while processing a stanza from %s: %s", this.id, error);
       return;

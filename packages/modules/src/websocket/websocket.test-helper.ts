@@ -1,8 +1,9 @@
-import { type CantoConfig, createTestServer, type Element, type TestServer } from "canto";
+import { type CantoConfig, createTestServer, type Element, type ModuleSetup, type TestServer } from "canto";
 import { type ClientOptions, WebSocket } from "ws";
 import { authModules, createAccount } from "../auth/index.js";
 import { httpModules } from "../http/index.js";
 import { imModules } from "../im/index.js";
+import { transportModules } from "../transport/index.js";
 import { parseFrame } from "./framing.js";
 import { websocketModules } from "./index.js";
 import type { WebSocketApi } from "./websocket.js";
@@ -24,13 +25,28 @@ export interface Started {
   api: WebSocketApi;
 }
 
-/** A server with http on an ephemeral loopback port, websocket, the auth and IM modules, and alice. */
-export async function startServer(hostOptions: Record<string, unknown> = {}): Promise<Started> {
+/**
+ * A server with http on an ephemeral loopback port, websocket, the auth and IM modules, and alice.
+ * `extra` adds modules to those enabled (the transport modules, smacks and c2s among them, are
+ * available), more module setups, and global options.
+ */
+export async function startServer(
+  hostOptions: Record<string, unknown> = {},
+  extra: { enabled?: string[]; modules?: Record<string, ModuleSetup>; global?: Record<string, unknown> } = {},
+): Promise<Started> {
   const t = await createTestServer({
-    modules: { ...httpModules, ...websocketModules, ...authModules, ...imModules },
+    modules: {
+      ...httpModules,
+      ...websocketModules,
+      ...authModules,
+      ...imModules,
+      ...transportModules,
+      ...extra.modules,
+    },
     config: {
       http_ports: [0],
-      modules_enabled: MODULES,
+      ...extra.global,
+      modules_enabled: [...MODULES, ...(extra.enabled ?? [])],
       hosts: { localhost: { consider_websocket_secure: true, ...hostOptions } },
     } as CantoConfig,
   });
@@ -135,14 +151,19 @@ export const BIND = "urn:ietf:params:xml:ns:xmpp-bind";
 export const plain = (user: string, password: string) =>
   Buffer.from(`\0${user}\0${password}`).toString("base64");
 
-/** Open, SASL PLAIN, restart and bind `resource`; returns the bound JID. */
-export async function login(client: WsClient, user: string, password: string, resource: string) {
+/** Open, SASL PLAIN and restart: authenticated, not bound (ready for a XEP-0198 `<resume/>`). */
+export async function authenticate(client: WsClient, user: string, password: string): Promise<Element> {
   client.open();
   await client.next((e) => e.is("features", "http://etherx.jabber.org/streams"));
   client.send(`<auth xmlns="${SASL}" mechanism="PLAIN">${plain(user, password)}</auth>`);
   await client.next((e) => e.is("success", SASL));
   client.open();
-  await client.next((e) => e.is("features", "http://etherx.jabber.org/streams"));
+  return client.next((e) => e.is("features", "http://etherx.jabber.org/streams"));
+}
+
+/** Open, SASL PLAIN, restart and bind `resource`; returns the bound JID. */
+export async function login(client: WsClient, user: string, password: string, resource: string) {
+  await authenticate(client, user, password);
   client.send(
     `<iq xmlns="jabber:client" type="set" id="bind1"><bind xmlns="${BIND}"><resource>${resource}</resource></bind></iq>`,
   );
