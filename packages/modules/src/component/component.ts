@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import { type Element, errorReply, type Module, type RoutingEvent, reply } from "canto";
 import { flushThenDestroy, Listeners } from "../shared/listeners.js";
+import { sessionShutdown } from "../shared/session-shutdown.js";
 import { type ComponentHostOptions, readHostOptions, readListenerOptions } from "./options.js";
 import { type ComponentContext, ComponentSession } from "./session.js";
 
@@ -92,11 +93,7 @@ export default async function component(module: Module): Promise<ComponentApi> {
     },
   };
 
-  const closeAll = (condition: string, filter?: (session: ComponentSession) => boolean) => {
-    for (const session of [...sessions]) {
-      if (filter === undefined || filter(session)) module.server.sessionManager.destroy(session, condition);
-    }
-  };
+  const closeAll = sessionShutdown(module, sessions, (host) => hosts.delete(host));
 
   await listeners.openAll(
     "component",
@@ -164,19 +161,11 @@ export default async function component(module: Module): Promise<ComponentApi> {
     return undefined;
   };
 
-  module.hook("server-stopping", (event: { reason?: string } | undefined) => {
-    closeAll(`system-shutdown: ${event?.reason ?? "server stopping"}`);
-  });
-  module.hook("host-deactivating", (event: { host: string; reason?: string }) => {
-    closeAll(`host-gone: ${event.reason ?? "host deactivated"}`, (session) => session.host === event.host);
-    hosts.delete(event.host);
-  });
-
   module.unload = async () => {
     const closed = listeners.close();
     closeAll("system-shutdown: component unloaded");
     // Let the stream errors reach the wire; whatever did not close in time is cut.
-    await flushThenDestroy(sessions, 1);
+    await flushThenDestroy(sessions, 1, (session) => session.flushed);
     await closed;
   };
 

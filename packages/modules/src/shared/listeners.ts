@@ -93,22 +93,25 @@ export class Listeners<K extends string> {
 }
 
 /**
- * Waits until every session's closing output has reached the OS, at most `seconds` (module timers
- * stop with the unload, so a plain timer caps the wait), then cuts whatever is left.
+ * Waits until every session has `settled` (its closing output reached the OS, say), at most
+ * `seconds` (module timers stop with the unload, so a plain timer caps the wait), then cuts
+ * whatever is left.
  */
-export async function flushThenDestroy(
-  sessions: ReadonlySet<{ readonly flushed: Promise<void>; destroy(): void }>,
+export async function flushThenDestroy<S extends { destroy(): void }>(
+  sessions: Iterable<S>,
   seconds: number,
+  settled: (session: S) => Promise<void>,
 ): Promise<void> {
-  if (sessions.size > 0) {
+  const open = [...sessions];
+  if (open.length > 0) {
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all([...sessions].map((session) => session.flushed)),
+      Promise.all(open.map(settled)),
       new Promise<void>((resolve) => {
         timeout = setTimeout(resolve, seconds * 1000);
       }),
     ]);
     clearTimeout(timeout);
   }
-  for (const session of sessions) session.destroy();
+  for (const session of open) session.destroy();
 }

@@ -3,6 +3,7 @@ import { type SecureContext, TLSSocket } from "node:tls";
 import type { Module } from "canto";
 import type { C2sSession } from "../shared/contracts.js";
 import { flushThenDestroy, Listeners } from "../shared/listeners.js";
+import { sessionShutdown } from "../shared/session-shutdown.js";
 import { readC2sOptions } from "./c2s-options.js";
 import { StreamSession, type TransportContext } from "./c2s-session.js";
 import { TLS_CONTEXT_ITEM, type TlsContextItem, tlsTransport } from "./tls-context.js";
@@ -103,11 +104,7 @@ export default async function c2s(module: Module): Promise<C2sApi> {
     module.log("debug", "connection %s from %s%s", session.id, ip, directTls ? " (direct TLS)" : "");
   };
 
-  const closeAll = (condition: string, filter?: (session: StreamSession) => boolean) => {
-    for (const session of [...sessions]) {
-      if (filter === undefined || filter(session)) module.server.sessionManager.destroy(session, condition);
-    }
-  };
+  const closeAll = sessionShutdown(module, sessions, (host) => hosts.delete(host));
 
   const tcpServer = (kind: "c2s" | "direct_tls") => () =>
     createServer({ noDelay: true, keepAlive: true }, (socket) => accept(socket, kind === "direct_tls"));
@@ -131,19 +128,11 @@ export default async function c2s(module: Module): Promise<C2sApi> {
     return undefined;
   };
 
-  module.hook("server-stopping", (event: { reason?: string } | undefined) => {
-    closeAll(`system-shutdown: ${event?.reason ?? "server stopping"}`);
-  });
-  module.hook("host-deactivating", (event: { host: string; reason?: string }) => {
-    closeAll(`host-gone: ${event.reason ?? "host deactivated"}`, (session) => session.host === event.host);
-    hosts.delete(event.host);
-  });
-
   module.unload = async () => {
     const closed = listeners.close();
     closeAll("system-shutdown: c2s unloaded");
     // Let the stream errors reach the wire; whatever did not close in time is cut.
-    await flushThenDestroy(sessions, Math.min(options.closeTimeout, 1));
+    await flushThenDestroy(sessions, Math.min(options.closeTimeout, 1), (session) => session.flushed);
     await closed;
   };
 

@@ -4,6 +4,8 @@ import type { Module } from "canto";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { HttpProvider, HttpRouteParams } from "../http/routes.js";
 import type { C2sSession } from "../shared/contracts.js";
+import { flushThenDestroy } from "../shared/listeners.js";
+import { sessionShutdown } from "../shared/session-shutdown.js";
 import { readWebSocketOptions, type WebSocketOptions } from "./websocket-options.js";
 import { type WebSocketContext, WebSocketSession } from "./websocket-session.js";
 
@@ -64,11 +66,7 @@ export default function websocket(module: Module): WebSocketApi {
     },
   });
 
-  const closeAll = (condition: string, filter?: (session: WebSocketSession) => boolean) => {
-    for (const session of [...sessions]) {
-      if (filter === undefined || filter(session)) module.server.sessionManager.destroy(session, condition);
-    }
-  };
+  const closeAll = sessionShutdown(module, sessions, (host) => hosts.delete(host));
 
   module.addHost = (hostModule: Module) => {
     if (hostModule.getHostType() !== "local") return undefined;
@@ -138,30 +136,11 @@ export default function websocket(module: Module): WebSocketApi {
     return undefined;
   };
 
-  module.hook("server-stopping", (event: { reason?: string } | undefined) => {
-    closeAll(`system-shutdown: ${event?.reason ?? "server stopping"}`);
-  });
-  module.hook("host-deactivating", (event: { host: string; reason?: string }) => {
-    closeAll(`host-gone: ${event.reason ?? "host deactivated"}`, (session) => session.host === event.host);
-    hosts.delete(event.host);
-  });
-
   module.unload = async () => {
     const open = [...sessions];
     closeAll("system-shutdown: websocket unloaded");
-    if (open.length > 0) {
-      // Give the closing handshakes a moment (module timers stop with the unload: a plain timer caps it).
-      let timeout: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(open.map((session) => session.done)),
-        new Promise<void>((resolve) => {
-          timeout = setTimeout(resolve, 1000);
-        }),
-      ]);
-      clearTimeout(timeout);
-    }
-    // Whatever did not close in time is cut: nothing outlives the module.
-    for (const session of sessions) session.destroy();
+    // Give the closing handshakes a moment; whatever did not close in time is cut.
+    await flushThenDestroy(open, 1, (session) => session.done);
     sessions.clear();
   };
 

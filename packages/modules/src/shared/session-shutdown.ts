@@ -1,0 +1,29 @@
+import type { Module, Session } from "canto";
+
+export type CloseAll<S> = (condition: string, filter?: (session: S) => boolean) => void;
+
+/**
+ * How a global transport module (c2s, component, websocket) ends its sessions: `closeAll` ends
+ * them (or those `filter` picks) with a stream error through the session manager, and is hooked
+ * here to the server's stop (`system-shutdown`) and to a host's deactivation (`host-gone` for that
+ * host's sessions, then `forgetHost`).
+ */
+export function sessionShutdown<S extends Session>(
+  module: Module,
+  sessions: ReadonlySet<S>,
+  forgetHost: (host: string) => void,
+): CloseAll<S> {
+  const closeAll: CloseAll<S> = (condition, filter) => {
+    for (const session of [...sessions]) {
+      if (filter === undefined || filter(session)) module.server.sessionManager.destroy(session, condition);
+    }
+  };
+  module.hook("server-stopping", (event: { reason?: string } | undefined) => {
+    closeAll(`system-shutdown: ${event?.reason ?? "server stopping"}`);
+  });
+  module.hook("host-deactivating", (event: { host: string; reason?: string }) => {
+    closeAll(`host-gone: ${event.reason ?? "host deactivated"}`, (session) => session.host === event.host);
+    forgetHost(event.host);
+  });
+  return closeAll;
+}
