@@ -1,7 +1,7 @@
 #!/usr/bin/env node
+import { DEFAULT_YOUNG_GENERATION_MIB, setYoungGenerationCap } from "canto/young-generation";
 // The `canto` command: everything is in main.ts, so that tests can call it in process.
 import { holdHangUps } from "./hang-up.js";
-import { DEFAULT_YOUNG_GENERATION_MIB, setYoungGenerationCap } from "./young-generation.js";
 
 // Before the (slow) imports of the server: a SIGHUP during start-up must not end it, and the
 // imports alone would grow V8's young generation past the cap (start() applies the config's).

@@ -1,6 +1,6 @@
 import type { Config, config } from "canto";
+import { DEFAULT_YOUNG_GENERATION_MIB } from "canto/young-generation";
 import { location } from "./load-config.js";
-import { DEFAULT_YOUNG_GENERATION_MIB } from "./young-generation.js";
 
 type ConfigProblem = config.ConfigProblem;
 

@@ -2,13 +2,13 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AUTOLOAD, type C2sApi, standardModules } from "@canto/modules";
 import { type CantoServer, config as configPackage, createServer } from "canto";
+import { setYoungGenerationCap } from "canto/young-generation";
 import { CliError, EXIT } from "./exit-codes.js";
 import { gcProblems, youngGenerationOption } from "./gc-option.js";
 import { takeHeldHangUps } from "./hang-up.js";
 import { loadServerConfig, location } from "./load-config.js";
 import { createLogger } from "./log-output.js";
 import { reloadConfig } from "./reload.js";
-import { setYoungGenerationCap } from "./young-generation.js";
 
 export interface StartOptions {
   config?: string | undefined;

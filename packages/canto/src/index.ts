@@ -31,3 +31,10 @@ export {
 } from "@canto/stanza";
 export * as storage from "@canto/storage";
 export { type CantoServer, type CreateServerOptions, createServer } from "./create-server.js";
+export {
+  capYoungGeneration,
+  DEFAULT_YOUNG_GENERATION_MIB,
+  setYoungGenerationCap,
+  type YoungGenerationHooks,
+  youngGenerationSetByNode,
+} from "./young-generation.js";

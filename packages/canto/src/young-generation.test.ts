@@ -1,11 +1,9 @@
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { requireBuild } from "./e2e/harness.js";
-import { youngGenerationOption } from "./gc-option.js";
 import {
   capYoungGeneration,
-  DEFAULT_YOUNG_GENERATION_MIB,
   type YoungGenerationHooks,
   youngGenerationSetByNode,
 } from "./young-generation.js";
@@ -94,28 +92,7 @@ describe("capYoungGeneration", () => {
   });
 });
 
-describe("youngGenerationOption (gc-option.ts)", () => {
-  it("defaults to the cap when gc or its key is absent", () => {
-    expect(youngGenerationOption(undefined)).toBe(DEFAULT_YOUNG_GENERATION_MIB);
-    expect(youngGenerationOption({ mode: "generational" })).toBe(DEFAULT_YOUNG_GENERATION_MIB);
-  });
-
-  it("reads MiB, and false or 0 for V8's own policy", () => {
-    expect(youngGenerationOption({ young_generation: 8 })).toBe(8);
-    expect(youngGenerationOption({ young_generation: false })).toBeUndefined();
-    expect(youngGenerationOption({ young_generation: 0 })).toBeUndefined();
-  });
-
-  it("names what is wrong with a bad value", () => {
-    expect(youngGenerationOption("big")).toEqual({
-      error: 'should be a table such as { young_generation = 16 }, got "big"',
-    });
-    for (const bad of [-1, 1.5, "16", 4096, true])
-      expect(youngGenerationOption({ young_generation: bad })).toEqual({
-        error: `has young_generation ${JSON.stringify(bad)}; it should be a whole number of MiB from 1 to 1024, or false`,
-      });
-  });
-
+describe("youngGenerationSetByNode", () => {
   it("leaves the young generation to Node's own flags when it has them", () => {
     expect(youngGenerationSetByNode(["--max-semi-space-size=8"])).toBe(true);
     expect(youngGenerationSetByNode(["--semi-space-growth-factor", "1"])).toBe(true);
@@ -128,7 +105,12 @@ describe("youngGenerationOption (gc-option.ts)", () => {
 const built = fileURLToPath(new URL("../dist/young-generation.js", import.meta.url));
 
 describe("on V8 itself (the built module, in a fresh process)", () => {
-  beforeAll(requireBuild);
+  beforeAll(() => {
+    if (!existsSync(built))
+      throw new Error(
+        `${built} is missing: build first (\`npm test\` at the repository root builds everything)`,
+      );
+  });
   // Keeps 300,000 small objects alive, which makes V8 grow its new space to 32 MiB on its own,
   // and prints the largest new space seen.
   const run = (capMiB: number | undefined) => {
