@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { type SecureContext, TLSSocket } from "node:tls";
 import { Element, type Module, parseJid, type Runtime, type SessionType, StreamParser, stanza } from "canto";
-import { checkCarry, keptOnDisconnect, parseReason } from "../shared/client-session.js";
+import { checkCarry, parseReason } from "../shared/client-session.js";
 import type { C2sSession } from "../shared/contracts.js";
 import { NS } from "../shared/contracts.js";
+import { SessionLink } from "../shared/session-link.js";
 import type { C2sOptions } from "./c2s-options.js";
 import { ByteBucket } from "./rate-limit.js";
 import { tlsTransport } from "./tls-context.js";
@@ -63,8 +64,6 @@ export class StreamSession implements C2sSession {
   #parser!: StreamParser;
   /** Our stream header went out for the current stream. */
   #headerSent = false;
-  #closed = false;
-  #forgotten = false;
   /** The TLS handshake is under way. */
   #tlsPending = false;
   /** `<starttls/>` went to the router: nothing more may be read in plaintext. */
@@ -75,16 +74,25 @@ export class StreamSession implements C2sSession {
   #lastRead: number;
   readonly #timers: Timer[] = [];
   readonly #onData = (chunk: Buffer) => this.#read(chunk);
-  /**
-   * XEP-0198 resumption. On a resumed session: the newer connection its stream now runs on. On
-   * that connection: the session it carries (its input is processed as that session's).
-   */
-  #carrier: StreamSession | undefined;
-  #carried: StreamSession | undefined;
-  /** Bound, but its connection dropped and a module (smacks) keeps it for a possible resumption. */
-  #hibernating = false;
+  /** Closed state and XEP-0198 resumption: which connection the session's stream runs on. */
+  readonly #link: SessionLink<StreamSession>;
 
   constructor(context: TransportContext, socket: Socket, directTls: boolean, raw: Socket = socket) {
+    this.#link = new SessionLink(this, context, {
+      detach: () => this.#socket.removeListener("data", this.#onData),
+      shut: (reason) => this.#shut(reason),
+      write: (data) => {
+        const current = this.#socket;
+        if (current.destroyed || !current.writable) return false;
+        current.write(data);
+        return true;
+      },
+      cut: () => {
+        this.#socket.destroy();
+        this.#raw.destroy();
+      },
+      forget: () => context.forget(this),
+    });
     this.#context = context;
     this.#socket = socket;
     this.#raw = raw;
@@ -111,26 +119,26 @@ export class StreamSession implements C2sSession {
   flushed: Promise<void> = Promise.resolve();
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#link.closed;
   }
 
   get canStartTls(): boolean {
     return (
       !this.secure &&
       !this.#tlsPending &&
-      !this.#closed &&
+      !this.#link.closed &&
       this.#context.secureContextFor(this.host) !== undefined
     );
   }
 
   /** The socket the stream is read from (the TLS socket once encrypted). */
   get socket(): Socket {
-    return this.#carrier?.socket ?? this.#socket;
+    return this.#link.carrier?.socket ?? this.#socket;
   }
 
   /** The connection dropped and a `c2s-disconnect` handler keeps the session bound for now. */
   get hibernating(): boolean {
-    return this.#hibernating;
+    return this.#link.hibernating;
   }
 
   /**
@@ -141,30 +149,12 @@ export class StreamSession implements C2sSession {
    * a `conflict` stream error) without ending the session.
    */
   carry(previous: C2sSession): void {
-    checkCarry(this, previous, {
-      transport: StreamSession,
-      busy: this.#closed || this.#carried !== undefined,
-      kind: "TCP c2s",
-    });
-    const old = previous.#carrier;
-    if (old !== undefined) {
-      old.#carried = undefined;
-      old.close("conflict: Replaced by new connection");
-    } else if (!previous.#hibernating) {
-      // Its own socket is still open: no close event of it may end the session from now on.
-      previous.#forgotten = true;
-      previous.#socket.removeListener("data", previous.#onData);
-      previous.close("conflict: Replaced by new connection");
-    }
-    previous.#hibernating = false;
-    previous.#closed = false;
-    previous.secure = this.secure;
-    previous.#carrier = this;
-    this.#carried = previous;
+    checkCarry(this, previous, { transport: StreamSession, busy: this.#link.busy, kind: "TCP c2s" });
+    this.#link.carry(previous.#link);
   }
 
   send(element: Element): boolean {
-    return this.#write(element.toString());
+    return this.#link.write(element.toString());
   }
 
   resetStream(): void {
@@ -174,7 +164,7 @@ export class StreamSession implements C2sSession {
 
   async startTls(): Promise<void> {
     const secureContext = this.#context.secureContextFor(this.host);
-    if (this.secure || this.#closed || secureContext === undefined) {
+    if (this.secure || this.#link.closed || secureContext === undefined) {
       throw new Error(
         `session ${this.id} cannot start TLS (secure: ${this.secure}, certificate: ${secureContext !== undefined})`,
       );
@@ -213,21 +203,17 @@ export class StreamSession implements C2sSession {
   }
 
   close(reason?: string): void {
-    if (this.#hibernating) {
-      // No connection left to write to: the session ends here.
-      this.#hibernating = false;
-      this.#closed = true;
-      this.#context.forget(this);
-      return;
-    }
-    if (this.#closed) return;
-    const carrier = this.#carrier;
-    if (carrier !== undefined) {
-      this.#closed = true;
-      carrier.close(reason);
-      return;
-    }
-    this.#closed = true;
+    this.#link.close(reason);
+  }
+
+  /** Cuts the connection at once (unload, shutdown after the stream error was written). */
+  destroy(): void {
+    this.#link.destroy();
+  }
+
+  /** Reached only through the link: a hibernating or carried session has no socket of its own to close. */
+  #shut(reason: string | undefined): void {
+    this.#link.closed = true;
     for (const timer of this.#timers.splice(0)) timer.stop();
     let out = "";
     if (!this.#headerSent) out += this.#header(this.host === "" ? undefined : this.host);
@@ -258,15 +244,8 @@ export class StreamSession implements C2sSession {
     });
   }
 
-  /** Cuts the connection at once (unload, shutdown after the stream error was written). */
-  destroy(): void {
-    this.#carrier?.destroy();
-    this.#socket.destroy();
-    this.#raw.destroy();
-  }
-
   #fail(condition: stanza.StreamErrorCondition, text?: string): void {
-    if (this.#closed) return;
+    if (this.#link.closed) return;
     this.#context.server.sessionManager.destroy(this, condition, text);
   }
 
@@ -279,69 +258,28 @@ export class StreamSession implements C2sSession {
   }
 
   #gone(): void {
-    if (this.#forgotten) return;
-    // Closed by us or by the client's `</stream:stream>`: nothing to resume.
-    const clean = this.#closed;
-    this.#forgotten = true;
-    this.#closed = true;
+    const link = this.#link;
+    if (link.forgotten) return;
     for (const timer of this.#timers.splice(0)) timer.stop();
-    const carried = this.#carried;
-    if (carried !== undefined) {
-      this.#carried = undefined;
-      this.#context.forget(this);
-      carried.#carrierGone(this, clean);
-      return;
-    }
-    if (!clean && this.#hibernate()) return;
-    // Also after our own close: destroy() unbinds (firing resource-unbind) only what is still bound.
-    this.#context.server.sessionManager.destroy(this, undefined);
-    this.#context.forget(this);
-  }
-
-  /** The connection carrying this resumed session is gone. */
-  #carrierGone(carrier: StreamSession, clean: boolean): void {
-    if (this.#carrier !== carrier) return;
-    this.#carrier = undefined;
-    const wasClosed = this.#closed;
-    this.#closed = true;
-    if (!clean && !wasClosed && this.#hibernate()) return;
-    this.#context.server.sessionManager.destroy(this, undefined);
-    this.#context.forget(this);
-  }
-
-  /**
-   * A bound session lost its connection without a stream close: `c2s-disconnect` on the host lets
-   * a module (smacks) keep it bound, by returning true, until it resumes or that module destroys it.
-   */
-  #hibernate(): boolean {
-    if (!keptOnDisconnect(this.#context.hostModule(this.host), this, this.#context.log)) return false;
-    this.#hibernating = true;
-    return true;
-  }
-
-  #write(data: string): boolean {
-    if (this.#carrier !== undefined) return this.#carrier.#write(data);
-    const socket = this.#socket;
-    if (this.#closed || socket.destroyed || !socket.writable) return false;
-    socket.write(data);
-    return true;
+    // Closed by us or by the client's `</stream:stream>`: nothing to resume.
+    link.dropped(link.closed);
   }
 
   #idle(): number | undefined {
-    if (this.#closed) return undefined;
+    if (this.#link.closed) return undefined;
     const idleTimeout = this.#context.options.idleTimeout;
     const quiet = this.#context.now() - this.#lastRead;
     if (quiet < idleTimeout) return idleTimeout - quiet;
     const handled = this.#context
       .hostModule(this.host)
-      ?.fireEvent("c2s-read-timeout", { session: this.#carried ?? this });
+      ?.fireEvent("c2s-read-timeout", { session: this.#link.carried ?? this });
     if (handled === undefined) {
       if (!this.#headerSent) {
         this.#fail("connection-timeout", "no stream opened");
         return undefined;
       }
       // A whitespace keepalive: a dead peer makes the write fail and the socket close.
-      this.#write(" ");
+      this.#link.write(" ");
     }
     return idleTimeout;
   }
@@ -372,12 +310,12 @@ export class StreamSession implements C2sSession {
       this.#context.addTimer(wait, () => {
         const more = bucket.wait(this.#context.now());
         if (more > 0) return more;
-        while (this.#held.length > 0 && !this.#closed && this.#socket === socket)
+        while (this.#held.length > 0 && !this.#link.closed && this.#socket === socket)
           this.#parse(this.#held.shift()!);
         // Held plaintext that was behind a <starttls/> must never reach the encrypted stream.
         if (this.#held.length > 0 && this.#socket !== socket) this.#stale();
         this.#held.length = 0;
-        if (!this.#closed && this.#socket === socket) socket.resume();
+        if (!this.#link.closed && this.#socket === socket) socket.resume();
         return undefined;
       }),
     );
@@ -405,7 +343,8 @@ export class StreamSession implements C2sSession {
         streamEnd: () => {
           // The client ended its stream: the session ends now, not when the socket closes, so
           // nothing routed in between is written to a closing stream and lost (it goes offline).
-          if (this.#parser === parser) this.#context.server.sessionManager.destroy(this.#carried ?? this);
+          if (this.#parser === parser)
+            this.#context.server.sessionManager.destroy(this.#link.carried ?? this);
         },
         error: (error) => {
           if (this.#parser === parser) this.#fail(error.condition, error.text);
@@ -419,14 +358,14 @@ export class StreamSession implements C2sSession {
 
   /** Plaintext that arrived behind `<starttls/>`: an injection attempt or a broken client. */
   #stale(): void {
-    if (this.#closed) return;
+    if (this.#link.closed) return;
     this.#context.log(
       "warn",
       "connection %s (%s) sent data after <starttls/>; dropping it",
       this.id,
       this.ip,
     );
-    this.#closed = true;
+    this.#link.closed = true;
     this.#socket.destroy();
   }
 
@@ -474,7 +413,7 @@ export class StreamSession implements C2sSession {
       return;
     }
     this.host = domain;
-    this.#write(this.#header(domain));
+    this.#link.write(this.#header(domain));
     const features = new Element("stream:features");
     const fired = hostModule.fireEvent("stream-features", { origin: this, features });
     if (
@@ -483,19 +422,19 @@ export class StreamSession implements C2sSession {
       typeof (fired as Promise<unknown>).then === "function"
     ) {
       (fired as Promise<unknown>).then(
-        () => this.#write(features.toString()),
+        () => this.#link.write(features.toString()),
         (error: unknown) => {
           this.#context.log("error", "stream-features failed for %s: %s", this.id, error);
           this.#fail("internal-server-error");
         },
       );
     } else {
-      this.#write(features.toString());
+      this.#link.write(features.toString());
     }
   }
 
   #element(element: Element): void {
-    if (this.#closed) return;
+    if (this.#link.closed) return;
     if (this.#startTlsSeen) {
       this.#stale();
       return;
@@ -559,7 +498,7 @@ export class StreamSession implements C2sSession {
     if (isStartTls) this.#startTlsSeen = true;
     let result: void | Promise<void>;
     try {
-      result = this.#context.server.process(this.#carried ?? this, element);
+      result = this.#context.server.process(this.#link.carried ?? this, element);
     } catch (error) {
       this.#context.log("error", "error while processing a stanza from %s: %s", this.id, error);
       return;

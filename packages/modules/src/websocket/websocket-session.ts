@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { Element, type Module, parseJid, type Runtime, type SessionType, stanza } from "canto";
 import type { WebSocket } from "ws";
-import { checkCarry, keptOnDisconnect, parseReason } from "../shared/client-session.js";
+import { checkCarry, parseReason } from "../shared/client-session.js";
 import type { C2sSession } from "../shared/contracts.js";
 import { NS } from "../shared/contracts.js";
+import { SessionLink } from "../shared/session-link.js";
 import { closeElement, NS_FRAMING, openElement, parseFrame, serialize } from "./framing.js";
 import type { WebSocketOptions } from "./websocket-options.js";
 
@@ -58,8 +59,6 @@ export class WebSocketSession implements C2sSession {
   readonly #ws: WebSocket;
   /** An `<open/>` was answered for the current stream (reset by `resetStream()`). */
   #opened = false;
-  #closed = false;
-  #forgotten = false;
   /** ws reported an error (a protocol violation by the peer) and closes the connection itself. */
   #broken = false;
   #lastRead: number;
@@ -68,14 +67,8 @@ export class WebSocketSession implements C2sSession {
   readonly #timers: Timer[] = [];
   readonly #onMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) =>
     this.#message(data, isBinary);
-  /**
-   * XEP-0198 resumption. On a resumed session: the newer WebSocket session its stream now runs on.
-   * On that session: the session it carries (its input is processed as that session's).
-   */
-  #carrier: WebSocketSession | undefined;
-  #carried: WebSocketSession | undefined;
-  /** Bound, but its WebSocket dropped and a module (smacks) keeps it for a possible resumption. */
-  #hibernating = false;
+  /** Closed state and XEP-0198 resumption: which WebSocket the session's stream runs on. */
+  readonly #link: SessionLink<WebSocketSession>;
   #gonePromise!: () => void;
   /**
    * Settles once the session is over: its WebSocket closed (after the closing handshake, or cut),
@@ -86,6 +79,20 @@ export class WebSocketSession implements C2sSession {
   });
 
   constructor(context: WebSocketContext, ws: WebSocket, ip: string, secure: boolean) {
+    this.#link = new SessionLink(this, context, {
+      detach: () => ws.removeListener("message", this.#onMessage),
+      shut: (reason) => this.#end(reason, CLOSE_NORMAL, "stream closed"),
+      write: (data) => {
+        if (ws.readyState !== ws.OPEN) return false;
+        ws.send(data);
+        return true;
+      },
+      cut: () => ws.terminate(),
+      forget: () => {
+        context.forget(this);
+        this.#gonePromise();
+      },
+    });
     this.#context = context;
     this.#ws = ws;
     this.ip = ip;
@@ -110,12 +117,12 @@ export class WebSocketSession implements C2sSession {
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#link.closed;
   }
 
   /** The WebSocket dropped and a `c2s-disconnect` handler keeps the session bound for now. */
   get hibernating(): boolean {
-    return this.#hibernating;
+    return this.#link.hibernating;
   }
 
   /**
@@ -127,30 +134,12 @@ export class WebSocketSession implements C2sSession {
    * cannot be taken over (TypeError), nor can a TCP connection take over a WebSocket session.
    */
   carry(previous: C2sSession): void {
-    checkCarry(this, previous, {
-      transport: WebSocketSession,
-      busy: this.#closed || this.#carried !== undefined,
-      kind: "WebSocket",
-    });
-    const old = previous.#carrier;
-    if (old !== undefined) {
-      old.#carried = undefined;
-      old.close("conflict: Replaced by new connection");
-    } else if (!previous.#hibernating) {
-      // Its own WebSocket is still open: no close event of it may end the session from now on.
-      previous.#forgotten = true;
-      previous.#ws.removeListener("message", previous.#onMessage);
-      previous.close("conflict: Replaced by new connection");
-    }
-    previous.#hibernating = false;
-    previous.#closed = false;
-    previous.secure = this.secure;
-    previous.#carrier = this;
-    this.#carried = previous;
+    checkCarry(this, previous, { transport: WebSocketSession, busy: this.#link.busy, kind: "WebSocket" });
+    this.#link.carry(previous.#link);
   }
 
   send(element: Element): boolean {
-    return this.#write(serialize(element));
+    return this.#link.write(serialize(element));
   }
 
   resetStream(): void {
@@ -162,98 +151,40 @@ export class WebSocketSession implements C2sSession {
   }
 
   close(reason?: string): void {
-    if (this.#hibernating) {
-      // No connection left to write to: the session ends here.
-      this.#hibernating = false;
-      this.#closed = true;
-      this.#finish();
-      return;
-    }
-    if (this.#closed) return;
-    const carrier = this.#carrier;
-    if (carrier !== undefined) {
-      this.#closed = true;
-      carrier.close(reason);
-      return;
-    }
-    this.#end(reason, CLOSE_NORMAL, "stream closed");
+    this.#link.close(reason);
   }
 
   /** Cuts the connection at once (unload after the closing elements were written). */
   destroy(): void {
-    this.#carrier?.destroy();
-    this.#ws.terminate();
+    this.#link.destroy();
   }
 
   #end(reason: string | undefined, code: number, wsReason: string): void {
-    if (this.#closed) return;
+    if (this.#link.closed) return;
     if (reason !== undefined) {
       const { condition, text } = parseReason(reason);
       this.#context.log("debug", "closing %s (%s) with %s: %s", this.id, this.ip, condition, text ?? "");
-      this.#write(stanza.streamError(condition, text).toString());
+      this.#link.write(stanza.streamError(condition, text).toString());
     }
-    this.#write(closeElement().toString());
-    this.#closed = true;
+    this.#link.write(closeElement().toString());
+    this.#link.closed = true;
     for (const timer of this.#timers.splice(0)) timer.stop();
     // ws waits for the peer's close frame, and cuts the connection itself after its own timeout.
     this.#ws.close(code, wsReason);
   }
 
   #fail(condition: stanza.StreamErrorCondition, text?: string): void {
-    if (this.#closed) return;
+    if (this.#link.closed) return;
     this.#context.server.sessionManager.destroy(this, condition, text);
   }
 
   /** The WebSocket closed (or was cut). */
   #gone(): void {
-    if (this.#forgotten) return;
-    // Closed by us, after the client's `<close/>`, or after a protocol error: nothing to resume.
-    const clean = this.#closed || this.#broken;
-    this.#forgotten = true;
-    this.#closed = true;
+    const link = this.#link;
+    if (link.forgotten) return;
     for (const timer of this.#timers.splice(0)) timer.stop();
-    const carried = this.#carried;
-    if (carried !== undefined) {
-      this.#carried = undefined;
-      this.#finish();
-      carried.#carrierGone(this, clean);
-      return;
-    }
-    if (!clean && this.#hibernate()) return;
-    // Unbinds (firing resource-unbind) whatever is still bound, also after our own close.
-    this.#context.server.sessionManager.destroy(this, undefined);
-    this.#finish();
-  }
-
-  /** The WebSocket carrying this resumed session is gone. */
-  #carrierGone(carrier: WebSocketSession, clean: boolean): void {
-    if (this.#carrier !== carrier) return;
-    this.#carrier = undefined;
-    const wasClosed = this.#closed;
-    this.#closed = true;
-    if (!clean && !wasClosed && this.#hibernate()) return;
-    this.#context.server.sessionManager.destroy(this, undefined);
-    this.#finish();
-  }
-
-  /** A bound session lost its WebSocket without `<close/>`: `c2s-disconnect` may keep it. */
-  #hibernate(): boolean {
-    if (!keptOnDisconnect(this.#context.hostModule(this.host), this, this.#context.log)) return false;
-    this.#hibernating = true;
-    return true;
-  }
-
-  /** The session is over for good: stop tracking it. */
-  #finish(): void {
-    this.#context.forget(this);
-    this.#gonePromise();
-  }
-
-  #write(data: string): boolean {
-    if (this.#carrier !== undefined) return this.#carrier.#write(data);
-    if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return false;
-    this.#ws.send(data);
-    return true;
+    // Closed by us, after the client's `<close/>`, or after a protocol error: nothing to resume.
+    link.dropped(link.closed || this.#broken);
   }
 
   #touch(): void {
@@ -262,12 +193,12 @@ export class WebSocketSession implements C2sSession {
   }
 
   #idle(): number | undefined {
-    if (this.#closed) return undefined;
+    if (this.#link.closed) return undefined;
     const idleTimeout = this.#context.options.idleTimeout;
     const quiet = this.#context.now() - this.#lastRead;
     if (quiet < idleTimeout) return idleTimeout - quiet;
     if (this.#pinged) {
-      if ((this.#carried ?? this).fullJid !== undefined) {
+      if ((this.#link.carried ?? this).fullJid !== undefined) {
         // A bound session's connection is presumed dead: it is cut, and goes as a dropped one does
         // (it hibernates when resumable; else it ends, with nobody left to read a stream error).
         this.#context.log("debug", "websocket %s (%s) did not answer a ping: cutting it", this.id, this.ip);
@@ -284,11 +215,11 @@ export class WebSocketSession implements C2sSession {
   }
 
   #message(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
-    if (this.#closed) return;
+    if (this.#link.closed) return;
     this.#touch();
     if (isBinary) {
       this.#context.log("debug", "websocket %s (%s) sent a binary message", this.id, this.ip);
-      this.#closed = true;
+      this.#link.closed = true;
       for (const timer of this.#timers.splice(0)) timer.stop();
       this.#ws.close(CLOSE_UNSUPPORTED_DATA, "XMPP over WebSocket uses text messages only (RFC 7395)");
       return;
@@ -318,7 +249,7 @@ export class WebSocketSession implements C2sSession {
       else if (element.name === "close") {
         // The client ended its stream: the session (the one this WebSocket carries, if any) ends
         // now, and cleanly: no hibernation.
-        this.#context.server.sessionManager.destroy(this.#carried ?? this, undefined);
+        this.#context.server.sessionManager.destroy(this.#link.carried ?? this, undefined);
       } else this.#fail("unsupported-stanza-type", `<${element.name}> is not an element of ${NS_FRAMING}`);
       return;
     }
@@ -373,7 +304,7 @@ export class WebSocketSession implements C2sSession {
     }
     this.host = domain;
     this.#opened = true;
-    this.#write(
+    this.#link.write(
       openElement({
         from: domain,
         id: randomBytes(12).toString("base64url"),
@@ -381,7 +312,7 @@ export class WebSocketSession implements C2sSession {
       }).toString(),
     );
     const features = new Element("stream:features", { "xmlns:stream": NS.streams });
-    const send = () => this.#write(features.toString());
+    const send = () => this.#link.write(features.toString());
     const fired = hostModule.fireEvent("stream-features", { origin: this, features });
     if (
       fired !== null &&
@@ -439,7 +370,7 @@ export class WebSocketSession implements C2sSession {
     }
     let result: void | Promise<void>;
     try {
-      result = this.#context.server.process(this.#carried ?? this, element);
+      result = this.#context.server.process(this.#link.carried ?? this, element);
     } catch (error) {
       this.#context.log("error", "error while processing a stanza from %s: %s", this.id, error);
       return;
