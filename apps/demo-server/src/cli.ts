@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { DEFAULT_YOUNG_GENERATION_MIB, setYoungGenerationCap } from "canto/young-generation";
 // The `canto` command: everything is in main.ts, so that tests can call it in process.
+import { DEFAULT_YOUNG_GENERATION_MIB, setYoungGenerationCap } from "canto/young-generation";
 import { holdHangUps } from "./hang-up.js";
 
 // Before the (slow) imports of the server: a SIGHUP during start-up must not end it, and the

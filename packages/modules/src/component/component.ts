@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import { type Element, errorReply, type Module, type RoutingEvent, reply } from "canto";
-import { flushThenDestroy, Listeners } from "../shared/listeners.js";
-import { sessionShutdown } from "../shared/session-shutdown.js";
+import { Listeners } from "../shared/listeners.js";
+import { flushThenDestroy, sessionShutdown } from "../shared/session-shutdown.js";
 import { type ComponentHostOptions, readHostOptions, readListenerOptions } from "./options.js";
 import { type ComponentContext, ComponentSession } from "./session.js";
 

@@ -11,6 +11,7 @@ import {
   StreamParser,
   stanza,
 } from "canto";
+import { parseReason } from "../shared/client-session.js";
 import type { ComponentListenerOptions } from "./options.js";
 
 type Timer = ReturnType<Module["addTimer"]>;
@@ -35,16 +36,6 @@ export interface ComponentContext {
   log(level: string, fmt: string, ...args: unknown[]): void;
   /** The connection is gone: stop tracking it. */
   forget(session: ComponentSession): void;
-}
-
-/** Splits `close()`'s reason (`"condition: text"` or `"condition"`) into a stream error. */
-function parseReason(reason: string): { condition: stanza.StreamErrorCondition; text: string | undefined } {
-  const colon = reason.indexOf(": ");
-  const head = colon === -1 ? reason : reason.slice(0, colon);
-  if (stanza.isStreamErrorCondition(head)) {
-    return { condition: head, text: colon === -1 ? undefined : reason.slice(colon + 2) };
-  }
-  return { condition: "undefined-condition", text: reason };
 }
 
 const escapeAttr = (value: string) =>

@@ -58,7 +58,7 @@ export default async function http(module: Module): Promise<HttpApi> {
   module.setGlobal();
   const options = readHttpOptions(module);
   const sites = new Map<string, Site[]>();
-  const listeners = new Listeners<"http">(module, "http");
+  const listeners = new Listeners<"http", Server>(module, "http");
   const upgraded = new Set<Duplex>();
   const requests = module.metric("counter", "requests", "", "HTTP requests answered, by status code", [
     "status",
@@ -275,7 +275,7 @@ export default async function http(module: Module): Promise<HttpApi> {
 
   module.unload = async () => {
     for (const socket of upgraded) socket.destroy();
-    await listeners.close((server) => (server as Server).closeAllConnections());
+    await listeners.close((server) => server.closeAllConnections());
   };
 
   return {

@@ -1,9 +1,10 @@
-import { type Module, stanza } from "canto";
+import { stanza } from "canto";
 import type { C2sSession } from "./contracts.js";
 
 /**
- * What the client transports (`c2s` over TCP, `websocket`) share: reading `close()`'s reason, and
- * the checks and event of stream resumption (XEP-0198), so both keep the same rules.
+ * What the stream transports share: reading `close()`'s reason (c2s, websocket, component), and
+ * the checks of stream resumption (XEP-0198) for the client ones (shared/session-link.ts holds
+ * the rest), so all keep the same rules.
  */
 
 /** Splits `close()`'s reason (`"condition: text"` or `"condition"`) into a stream error. */
@@ -43,27 +44,4 @@ export function checkCarry<T extends C2sSession>(
   ) {
     throw new Error(`session ${previous.id} is not a bound session of ${carrier.username}@${carrier.host}`);
   }
-}
-
-/**
- * A bound session lost its connection without a stream close: fires `c2s-disconnect` on its host
- * module, and says whether a handler (smacks) keeps the session bound, by returning true, until it
- * resumes or that module destroys it. An unbound session is never kept.
- */
-export function keptOnDisconnect(
-  hostModule: Module | undefined,
-  session: C2sSession,
-  log: (level: string, fmt: string, ...args: unknown[]) => void,
-): boolean {
-  if (session.fullJid === undefined) return false;
-  let kept: unknown;
-  try {
-    kept = hostModule?.fireEvent("c2s-disconnect", { session });
-  } catch (error) {
-    log("error", "c2s-disconnect failed for %s: %s", session.id, error);
-    return false;
-  }
-  if (kept !== true) return false;
-  log("debug", "session %s (%s) hibernates", session.id, session.fullJid);
-  return true;
 }

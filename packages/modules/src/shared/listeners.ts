@@ -13,11 +13,11 @@ export interface Listener<K extends string> {
  * and fails the load with the address, port and error code), listed for the start-up log, and
  * closed together at unload.
  */
-export class Listeners<K extends string> {
+export class Listeners<K extends string, S extends Server = Server> {
   readonly #module: Module;
   /** Names the module in errors (`c2s: cannot listen on ...`). */
   readonly #owner: string;
-  readonly #servers: { kind: K; server: Server }[] = [];
+  readonly #servers: { kind: K; server: S }[] = [];
 
   constructor(module: Module, owner: string) {
     this.#module = module;
@@ -29,7 +29,7 @@ export class Listeners<K extends string> {
     kind: K,
     addresses: readonly string[],
     ports: readonly number[],
-    make: () => Server,
+    make: () => S,
     what: string,
   ): Promise<void> {
     try {
@@ -42,7 +42,7 @@ export class Listeners<K extends string> {
     }
   }
 
-  async #open(kind: K, address: string, port: number, server: Server, what: string): Promise<void> {
+  async #open(kind: K, address: string, port: number, server: S, what: string): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       server.once("error", (error: NodeJS.ErrnoException) => {
         const label = kind === this.#owner ? "" : ` (${kind})`;
@@ -79,7 +79,7 @@ export class Listeners<K extends string> {
   }
 
   /** Stops accepting; settles once every server has closed (`each` runs on each first). */
-  close(each?: (server: Server) => void): Promise<void> {
+  close(each?: (server: S) => void): Promise<void> {
     return Promise.all(
       this.#servers.map(
         ({ server }) =>
@@ -90,28 +90,4 @@ export class Listeners<K extends string> {
       ),
     ).then(() => undefined);
   }
-}
-
-/**
- * Waits until every session has `settled` (its closing output reached the OS, say), at most
- * `seconds` (module timers stop with the unload, so a plain timer caps the wait), then cuts
- * whatever is left.
- */
-export async function flushThenDestroy<S extends { destroy(): void }>(
-  sessions: Iterable<S>,
-  seconds: number,
-  settled: (session: S) => Promise<void>,
-): Promise<void> {
-  const open = [...sessions];
-  if (open.length > 0) {
-    let timeout: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(open.map(settled)),
-      new Promise<void>((resolve) => {
-        timeout = setTimeout(resolve, seconds * 1000);
-      }),
-    ]);
-    clearTimeout(timeout);
-  }
-  for (const session of open) session.destroy();
 }

@@ -1,5 +1,4 @@
 import type { Module, Runtime } from "canto";
-import { keptOnDisconnect } from "./client-session.js";
 import type { C2sSession } from "./contracts.js";
 
 /** What the link needs from the transport module that owns the session. */
@@ -162,8 +161,17 @@ export class SessionLink<S extends LinkedSession> {
    * a module (smacks) keep it bound, by returning true, until it resumes or that module destroys it.
    */
   #hibernate(): boolean {
-    const context = this.#context;
-    if (!keptOnDisconnect(context.hostModule(this.session.host), this.session, context.log)) return false;
+    const { session } = this;
+    if (session.fullJid === undefined) return false;
+    let kept: unknown;
+    try {
+      kept = this.#context.hostModule(session.host)?.fireEvent("c2s-disconnect", { session });
+    } catch (error) {
+      this.#context.log("error", "c2s-disconnect failed for %s: %s", session.id, error);
+      return false;
+    }
+    if (kept !== true) return false;
+    this.#context.log("debug", "session %s (%s) hibernates", session.id, session.fullJid);
     this.#hibernating = true;
     return true;
   }

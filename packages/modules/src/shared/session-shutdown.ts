@@ -27,3 +27,27 @@ export function sessionShutdown<S extends Session>(
   });
   return closeAll;
 }
+
+/**
+ * Waits until every session has `settled` (its closing output reached the OS, say), at most
+ * `seconds` (module timers stop with the unload, so a plain timer caps the wait), then cuts
+ * whatever is left.
+ */
+export async function flushThenDestroy<S extends { destroy(): void }>(
+  sessions: Iterable<S>,
+  seconds: number,
+  settled: (session: S) => Promise<void>,
+): Promise<void> {
+  const open = [...sessions];
+  if (open.length > 0) {
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(open.map(settled)),
+      new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, seconds * 1000);
+      }),
+    ]);
+    clearTimeout(timeout);
+  }
+  for (const session of open) session.destroy();
+}

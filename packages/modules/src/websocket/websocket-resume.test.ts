@@ -1,7 +1,8 @@
 import { type Element, message } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
-import type { C2sSession } from "../shared/contracts.js";
+import { type C2sSession, NS } from "../shared/contracts.js";
 import { RawClient } from "../transport/raw-client.test.helpers.js";
+import { NS_SM } from "../transport/smacks-state.js";
 import { FEATURES, until } from "../transport/transport.test.helpers.js";
 import {
   authenticate,
@@ -17,8 +18,6 @@ import {
 
 // Stream resumption (XEP-0198) over WebSocket: smacks with websocket, raw RFC 7395 clients.
 
-const SM = "urn:xmpp:sm:3";
-const STREAMS = "http://etherx.jabber.org/streams";
 const ALICE = "alice@localhost/tab";
 
 let current: Started | undefined;
@@ -52,8 +51,8 @@ async function client(url: string, options: { autoPong?: boolean } = {}): Promis
 async function enabledClient(s: Started, options: { autoPong?: boolean } = {}) {
   const c = await client(s.url, options);
   expect(await login(c, "alice", "secret", "tab")).toBe(ALICE);
-  c.send(`<enable xmlns="${SM}" resume="true"/>`);
-  const enabled = await c.next((e) => e.is("enabled", SM));
+  c.send(`<enable xmlns="${NS_SM}" resume="true"/>`);
+  const enabled = await c.next((e) => e.is("enabled", NS_SM));
   return { c, enabled, id: enabled.attrs.id as string };
 }
 
@@ -61,7 +60,7 @@ async function enabledClient(s: Started, options: { autoPong?: boolean } = {}) {
 async function resuming(s: Started, id: string, h: number): Promise<WsClient> {
   const c = await client(s.url);
   await authenticate(c, "alice", "secret");
-  c.send(`<resume xmlns="${SM}" previd="${id}" h="${h}"/>`);
+  c.send(`<resume xmlns="${NS_SM}" previd="${id}" h="${h}"/>`);
   return c;
 }
 
@@ -88,8 +87,8 @@ function countUnbinds(s: Started): () => number {
 
 /** Waits for `<resumed/>`, then for the `<r/>` smacks sends after what it sent again. */
 async function resumedWithReplay(c: WsClient): Promise<Element> {
-  const resumed = await c.next((e) => e.is("resumed", SM));
-  await c.next((e) => e.is("r", SM));
+  const resumed = await c.next((e) => e.is("resumed", NS_SM));
+  await c.next((e) => e.is("r", NS_SM));
   return resumed;
 }
 
@@ -127,7 +126,7 @@ describe("websocket: stream resumption (XEP-0198)", () => {
     expect(unbound()).toBe(0);
 
     // Acknowledged now: what follows comes alone, nothing is sent twice.
-    again.send(`<a xmlns="${SM}" h="3"/>`);
+    again.send(`<a xmlns="${NS_SM}" h="3"/>`);
     await bob.process(chat(ALICE, "m4"));
     await again.next((e) => e.name === "message");
     expect(bodies(again)).toEqual(["m1", "m2", "m3", "m4"]);
@@ -138,8 +137,8 @@ describe("websocket: stream resumption (XEP-0198)", () => {
     const back = await bob.next();
     expect(back.attrs.from).toBe(ALICE);
     expect(back.getChildText("body")).toBe("back");
-    again.send(`<r xmlns="${SM}"/>`);
-    expect((await again.next((e) => e.is("a", SM))).attrs.h).toBe("1");
+    again.send(`<r xmlns="${NS_SM}"/>`);
+    expect((await again.next((e) => e.is("a", NS_SM))).attrs.h).toBe("1");
   });
 
   it("hibernates again when the resumed session's WebSocket drops, and resumes once more", async () => {
@@ -150,7 +149,7 @@ describe("websocket: stream resumption (XEP-0198)", () => {
     c.terminate();
     await until(() => sessionOf(s)?.hibernating === true);
     const second = await resuming(s, id, 0);
-    await second.next((e) => e.is("resumed", SM));
+    await second.next((e) => e.is("resumed", NS_SM));
     await bob.process(chat(ALICE, "one"));
     await second.next((e) => e.name === "message");
 
@@ -185,7 +184,7 @@ describe("websocket: stream resumption (XEP-0198)", () => {
     const again = await resuming(s, id, 0);
     await resumedWithReplay(again);
     expect(bodies(again)).toEqual(["early"]);
-    const error = await c.next((e) => e.is("error", STREAMS));
+    const error = await c.next((e) => e.is("error", NS.streams));
     expect(error.getChildElements()[0]?.name).toBe("conflict");
     expect(await c.closed).toBe(1000);
     // The old WebSocket's close neither ended nor hibernated the session, and reads nothing more.
@@ -207,7 +206,7 @@ describe("websocket: stream resumption (XEP-0198)", () => {
     expect(s.t.server.sessions.full(ALICE)).toBeUndefined();
     await until(() => s.api.sessions().length === 0);
     const again = await resuming(s, id, 0);
-    const failed = await again.next((e) => e.is("failed", SM));
+    const failed = await again.next((e) => e.is("failed", NS_SM));
     expect(failed.getChildElements()[0]?.name).toBe("item-not-found");
   });
 
@@ -220,7 +219,7 @@ describe("websocket: stream resumption (XEP-0198)", () => {
     await until(() => sessionOf(s)?.hibernating === true);
     expect(unbound()).toBe(0);
     const again = await resuming(s, id, 0);
-    expect((await again.next((e) => e.is("resumed", SM))).attrs.previd).toBe(id);
+    expect((await again.next((e) => e.is("resumed", NS_SM))).attrs.previd).toBe(id);
   });
 
   it("ends a session that hibernates too long and stores its unacknowledged chat offline", async () => {
@@ -242,7 +241,9 @@ describe("websocket: stream resumption (XEP-0198)", () => {
     await until(() => s.api.sessions().length === 0);
 
     const late = await resuming(s, id, 0);
-    expect((await late.next((e) => e.is("failed", SM))).getChildElements()[0]?.name).toBe("item-not-found");
+    expect((await late.next((e) => e.is("failed", NS_SM))).getChildElements()[0]?.name).toBe(
+      "item-not-found",
+    );
     const back = await client(s.url);
     await login(back, "alice", "secret", "laptop");
     back.send("<presence/>");
@@ -264,7 +265,7 @@ describe("websocket: stream resumption (XEP-0198)", () => {
     expect(await c.closed).toBe(1006);
     await until(() => sessionOf(s)?.hibernating === true);
     const again = await resuming(s, id, 0);
-    expect((await again.next((e) => e.is("resumed", SM))).attrs.previd).toBe(id);
+    expect((await again.next((e) => e.is("resumed", NS_SM))).attrs.previd).toBe(id);
   });
 
   it("refuses resumption across transports with <failed/>, leaving the hibernating session as it was", async () => {
@@ -296,9 +297,9 @@ describe("websocket: stream resumption (XEP-0198)", () => {
     c.terminate();
     await until(() => sessionOf(s)?.hibernating === true);
     const overTcp = await tcp();
-    overTcp.write(`<resume xmlns='${SM}' previd='${id}' h='0'/>`);
+    overTcp.write(`<resume xmlns='${NS_SM}' previd='${id}' h='0'/>`);
     expect(await overTcp.waitFor("</failed>")).toContain(
-      `<failed xmlns="${SM}"><feature-not-implemented xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></failed>`,
+      `<failed xmlns="${NS_SM}"><feature-not-implemented xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></failed>`,
     );
     expect(sessionOf(s)?.hibernating).toBe(true);
 
@@ -307,19 +308,19 @@ describe("websocket: stream resumption (XEP-0198)", () => {
     phone.write(`<iq type='set' id='b1'><bind xmlns='${BIND}'><resource>phone</resource></bind></iq>`);
     await phone.waitFor("</iq>");
     phone.clear();
-    phone.write(`<enable xmlns='${SM}' resume='true'/>`);
+    phone.write(`<enable xmlns='${NS_SM}' resume='true'/>`);
     const tcpId = /<enabled [^>]*id="([^"]+)"/.exec(await phone.waitFor("<enabled"))?.[1];
     phone.destroy();
     await until(() => c2s.sessions().some((x) => x.fullJid === "alice@localhost/phone" && x.hibernating));
     const overWs = await resuming(s, tcpId ?? "", 0);
-    expect((await overWs.next((e) => e.is("failed", SM))).getChildElements()[0]?.name).toBe(
+    expect((await overWs.next((e) => e.is("failed", NS_SM))).getChildElements()[0]?.name).toBe(
       "feature-not-implemented",
     );
 
     // The WebSocket session still resumes over WebSocket; the hibernation timers kept running, so
     // the TCP session ends when its time is up.
     const again = await resuming(s, id, 0);
-    expect((await again.next((e) => e.is("resumed", SM))).attrs.previd).toBe(id);
+    expect((await again.next((e) => e.is("resumed", NS_SM))).attrs.previd).toBe(id);
     await s.t.clock.advance(31);
     await until(() => s.t.server.sessions.full("alice@localhost/phone") === undefined);
     expect(s.t.server.sessions.full(ALICE)).toBeDefined();

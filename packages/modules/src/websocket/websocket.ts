@@ -4,8 +4,7 @@ import type { Module } from "canto";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { HttpProvider, HttpRouteParams } from "../http/routes.js";
 import type { C2sSession } from "../shared/contracts.js";
-import { flushThenDestroy } from "../shared/listeners.js";
-import { sessionShutdown } from "../shared/session-shutdown.js";
+import { flushThenDestroy, sessionShutdown } from "../shared/session-shutdown.js";
 import { readWebSocketOptions, type WebSocketOptions } from "./websocket-options.js";
 import { type WebSocketContext, WebSocketSession } from "./websocket-session.js";
 
