@@ -31,6 +31,8 @@ export { Router, type RouterContext, type RoutingEvent } from "./router/router.j
 export type { Session, SessionType } from "./router/session.js";
 export { type ConflictPolicy, SessionManager, type SessionManagerContext } from "./router/session-manager.js";
 export { SessionRegistry } from "./router/sessions.js";
+export { stanzaEvent, tagEvent } from "./router/stanza-event.js";
+export { isNamespaced, type StreamVerdict, streamVerdict } from "./router/stream-verdict.js";
 export type { Runtime } from "./runtime.js";
 export { Server, type ServerOptions } from "./server.js";
 export { SharedRegistry, sharedPath } from "./shared.js";

@@ -15,6 +15,7 @@ import { ItemArrays, providerName } from "./items.js";
 import { format } from "./log/format.js";
 import { childLogger, type LogLevel, log, logMessage } from "./log/logger.js";
 import type { Session } from "./router/session.js";
+import { tagEvent } from "./router/stanza-event.js";
 import type { Runtime } from "./runtime.js";
 import { sendIq, unloadedError } from "./send-iq.js";
 import { sharedPath } from "./shared.js";
@@ -349,7 +350,7 @@ export class Module implements ModuleLifecycle {
    * stream features negotiation; the handler gets `(origin, stanza, event)`.
    */
   hookTag(xmlns: string | undefined, name: string, handler: TagHandler, priority = 0): Disposer {
-    const event = xmlns ? `stanza/${xmlns}:${name}` : `stanza/${name}`;
+    const event = tagEvent(xmlns, name);
     const wrapped = (data: { origin: Session; stanza: Element }) => handler(data.origin, data.stanza, data);
     const dispose = this.hook(event, wrapped, priority);
     this.#remember(event, handler as Handler, dispose);

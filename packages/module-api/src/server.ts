@@ -137,6 +137,7 @@ export class Server implements Runtime {
       host: (name) => this.host(name),
       sessions: this.sessions,
       warn: (message, details) => this.logger.warn(details ?? {}, message),
+      endSession: (session, condition, text) => this.sessionManager.destroy(session, condition, text),
     });
   }
 

@@ -2,12 +2,16 @@ import { type Element, errorReply, JidError, parseJid } from "@canto/stanza";
 import type { Host } from "../host.js";
 import type { Session } from "./session.js";
 import type { SessionRegistry } from "./sessions.js";
+import { stanzaEvent } from "./stanza-event.js";
+import { isNamespaced, isStanzaName, streamVerdict } from "./stream-verdict.js";
 
 /** What the router needs of the server: hosts by name, bound sessions, somewhere to log. */
 export interface RouterContext {
   host(name: string): Host | undefined;
   readonly sessions: SessionRegistry;
   warn(message: string, details?: Record<string, unknown>): void;
+  /** Ends a network session with a stream error (the session manager's `destroy`). */
+  endSession?(session: Session, condition: string, text: string): void;
 }
 
 /** The data of every routing event. */
@@ -18,7 +22,8 @@ export interface RoutingEvent {
   to_self?: boolean;
 }
 
-const isNetworkSession = (type: string) =>
+/** Authenticated network sessions: their stanzas are routed, not negotiated. */
+const routesStanzas = (type: string) =>
   type === "c2s" || type === "s2sin" || type === "s2sout" || type === "component";
 
 function isErrorOrResult(stanza: Element): boolean {
@@ -80,8 +85,9 @@ export class Router {
 
   #processNow(origin: Session, stanza: Element): unknown {
     const attrs = stanza.attrs as Record<string, string | undefined>;
-    const namespaced =
-      attrs.xmlns !== undefined && attrs.xmlns !== "jabber:client" && attrs.xmlns !== "jabber:server";
+    const namespaced = isNamespaced(origin, stanza);
+    const routed = routesStanzas(origin.type) && !namespaced && isStanzaName(stanza.name);
+    if (!routed && this.#refused(origin, stanza, namespaced)) return true;
     if (origin.type === "c2s" && !namespaced) {
       if (origin.fullJid === undefined && !isBindRequest(stanza)) {
         // Authenticated but not bound: only resource binding is allowed yet.
@@ -99,7 +105,7 @@ export class Router {
       return undefined;
     }
 
-    if (isNetworkSession(origin.type) && !namespaced) {
+    if (routed) {
       // An unbound client only gets here with a bind request: no pre-events for it, as in Prosody.
       if (origin.type === "c2s" && origin.fullJid !== undefined) {
         const host = this.#context.host(origin.host);
@@ -114,19 +120,28 @@ export class Router {
       return this.post(origin, stanza, origin.type === "c2s" && origin.fullJid !== undefined);
     }
 
-    // Negotiation and unauthenticated traffic: stanza/<xmlns>:<name>, on the addressed or own host.
-    const host = this.#context.host(attrs.to ?? origin.host);
-    let event: string;
-    if (namespaced) event = `stanza/${attrs.xmlns}:${stanza.name}`;
-    else if (
-      stanza.name === "iq" &&
-      (attrs.type === "get" || attrs.type === "set") &&
-      stanza.children.length > 0
-    ) {
-      const child = firstChildElement(stanza);
-      event = child?.attrs.xmlns ? `stanza/iq/${child.attrs.xmlns}:${child.name}` : `stanza/${stanza.name}`;
-    } else event = `stanza/${stanza.name}`;
-    const handled = host?.events.fire(event, { origin, stanza });
+    return this.#negotiate(origin, stanza, namespaced);
+  }
+
+  /**
+   * The stream verdict on an element that is not routed and that nobody hooked (before its
+   * addresses are even looked at): true when the session was ended for it.
+   */
+  #refused(origin: Session, stanza: Element, namespaced: boolean): boolean {
+    const end = this.#context.endSession;
+    if (end === undefined) return false;
+    const host = this.#context.host((stanza.attrs.to as string | undefined) ?? origin.host);
+    const hooked = host?.events.getHandlers(stanzaEvent(stanza, namespaced)) !== undefined;
+    const verdict = streamVerdict(origin, stanza, hooked);
+    if (verdict === undefined) return false;
+    end(origin, verdict.condition, verdict.text);
+    return true;
+  }
+
+  /** Negotiation and unauthenticated traffic: `stanza/<xmlns>:<name>` (or the stanza's). */
+  #negotiate(origin: Session, stanza: Element, namespaced: boolean): unknown {
+    const host = this.#context.host((stanza.attrs.to as string | undefined) ?? origin.host);
+    const handled = host?.events.fire(stanzaEvent(stanza, namespaced), { origin, stanza });
     const fallback = () => this.#unhandled(origin, stanza);
     if (isThenable(handled))
       return Promise.resolve(handled).then((value) => (value === undefined ? fallback() : value));

@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import { type Element, errorReply, type Module, type RoutingEvent, reply } from "canto";
 import { Listeners } from "../shared/listeners.js";
 import { flushThenDestroy, sessionShutdown } from "../shared/session-shutdown.js";
+import { streamContext } from "../stream/stream-core.js";
 import { type ComponentHostOptions, readHostOptions, readListenerOptions } from "./options.js";
 import { type ComponentContext, ComponentSession } from "./session.js";
 
@@ -57,8 +58,8 @@ export default async function component(module: Module): Promise<ComponentApi> {
   const listeners = new Listeners<"component">(module, "component");
 
   const context: ComponentContext = {
+    ...streamContext(module),
     options,
-    server: module.server,
     serves: (host) => hosts.has(host),
     secretOf: (host) => hosts.get(host)?.options.secret,
     validatesFrom: (host) => hosts.get(host)?.options.validateFrom ?? true,
@@ -82,8 +83,6 @@ export default async function component(module: Module): Promise<ComponentApi> {
       entry.module.fireEvent("component-authenticated", { session });
       return undefined;
     },
-    addTimer: (delay, callback) => module.addTimer(delay, callback),
-    log: (level, fmt, ...args) => module.log(level, fmt, ...args),
     forget: (session) => {
       sessions.delete(session);
       if (connected.get(session.host) === session) {

@@ -1,9 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type Socket } from "node:net";
 import { type SecureContext, TLSSocket } from "node:tls";
-import type { Module } from "canto";
+import { type Module, stanza } from "canto";
 import type { C2sSession } from "../shared/contracts.js";
+import { NS } from "../shared/contracts.js";
 import { Listeners } from "../shared/listeners.js";
 import { flushThenDestroy, sessionShutdown } from "../shared/session-shutdown.js";
+import { streamContext } from "../stream/stream-core.js";
+import { streamHeader } from "../stream/stream-header.js";
 import { readC2sOptions } from "./c2s-options.js";
 import { StreamSession, type TransportContext } from "./c2s-session.js";
 import { TLS_CONTEXT_ITEM, type TlsContextItem, tlsTransport } from "./tls-context.js";
@@ -30,7 +34,6 @@ export default async function c2s(module: Module): Promise<C2sApi> {
   const sessions = new Set<StreamSession>();
   const byIp = new Map<string, Set<StreamSession>>();
   const listeners = new Listeners<"c2s" | "direct_tls">(module, "c2s");
-  const scheduler = module.server.scheduler;
 
   const secureContextFor = (host: string): SecureContext | undefined => {
     const hostModule = hosts.get(host);
@@ -40,13 +43,10 @@ export default async function c2s(module: Module): Promise<C2sApi> {
   };
 
   const context: TransportContext = {
+    ...streamContext(module),
     options,
-    server: module.server,
     hostModule: (name) => hosts.get(name),
     secureContextFor,
-    addTimer: (delay, callback) => module.addTimer(delay, callback),
-    now: () => scheduler.clock.monotonic(),
-    log: (level, fmt, ...args) => module.log(level, fmt, ...args),
     forget: (session) => {
       sessions.delete(session);
       const peers = byIp.get(session.ip);
@@ -57,9 +57,10 @@ export default async function c2s(module: Module): Promise<C2sApi> {
 
   const refuse = (socket: Socket, text: string) => {
     module.log("info", "refusing connection from %s: %s", socket.remoteAddress, text);
+    const error = stanza.streamError("policy-violation", text);
+    delete error.attrs["xmlns:stream"];
     socket.end(
-      `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>` +
-        `<stream:error><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>${text}</text></stream:error></stream:stream>`,
+      `${streamHeader({ ns: NS.client, id: randomBytes(12).toString("base64url") })}${error}</stream:stream>`,
     );
     socket.on("error", () => {});
     module.addTimer(options.closeTimeout, () => {

@@ -7,7 +7,7 @@ type Timer = ReturnType<Module["addTimer"]>;
 
 /** A session as smacks needs it: c2s may let a new connection take it over (`carry`). */
 export interface ResumableSession extends C2sSession {
-  /** c2s: this new connection takes over `previous` (see StreamSession.carry). */
+  /** c2s: this new connection takes over `previous` (see ClientStream.carry). */
   carry?(previous: C2sSession): void;
   /** c2s: the connection dropped and the session waits for a resumption. */
   readonly hibernating?: boolean;

@@ -251,9 +251,9 @@ export default function smacks(module: Module): void {
       session.send(refusal);
       return true;
     }
-    // The transport has the last word (a TCP connection cannot take over a WebSocket session, nor
-    // the reverse): nothing of the session's state changes before it agrees, so a refusal leaves it
-    // hibernating (and its hibernation timer running) as it was.
+    // The stream has the last word (it refuses a closed or already bound connection): nothing of
+    // the session's state changes before it agrees, so a refusal leaves it hibernating (and its
+    // hibernation timer running) as it was. Any client framing may carry any other's session.
     try {
       session.carry(target);
     } catch (error) {

@@ -268,11 +268,13 @@ describe("websocket: stream resumption (XEP-0198)", () => {
     expect((await again.next((e) => e.is("resumed", NS_SM))).attrs.previd).toBe(id);
   });
 
-  it("refuses resumption across transports with <failed/>, leaving the hibernating session as it was", async () => {
+  it("resumes across transports both ways: a WebSocket session over TCP, a TCP session over WebSocket", async () => {
     const s = await server(
       { smacks_hibernation_time: 30, c2s_require_encryption: false, allow_unencrypted_plain_auth: true },
       { enabled: ["c2s"], global: { c2s_ports: [0], c2s_direct_tls_ports: [] } },
     );
+    const unbound = countUnbinds(s);
+    const bob = s.t.connect("bob@localhost/desk");
     const c2s = s.t.server.global.modules.get("c2s")?.exports as {
       listeners(): { kind: string; port: number }[];
       sessions(): (C2sSession & { hibernating?: boolean })[];
@@ -291,38 +293,59 @@ describe("websocket: stream resumption (XEP-0198)", () => {
       raw.clear();
       return raw;
     };
+    const tcpBodies = (raw: RawClient) => [...raw.text.matchAll(/<body>([^<]*)<\/body>/g)].map((m) => m[1]);
 
-    // A WebSocket session cannot be resumed over TCP.
+    // A WebSocket session, its connection cut with m1 unacknowledged and m2 sent while it hibernates.
     const { c, id } = await enabledClient(s);
+    const original = s.t.server.sessions.full(ALICE);
+    await bob.process(chat(ALICE, "m1"));
+    await c.next((e) => e.name === "message");
     c.terminate();
     await until(() => sessionOf(s)?.hibernating === true);
+    await bob.process(chat(ALICE, "m2"));
+    // ... resumed over TCP: the unacknowledged stanzas once each, in order, after <resumed/>.
     const overTcp = await tcp();
     overTcp.write(`<resume xmlns='${NS_SM}' previd='${id}' h='0'/>`);
-    expect(await overTcp.waitFor("</failed>")).toContain(
-      `<failed xmlns="${NS_SM}"><feature-not-implemented xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></failed>`,
-    );
-    expect(sessionOf(s)?.hibernating).toBe(true);
+    await overTcp.waitFor(/<resumed [^>]*\/>[\s\S]*<body>m2<\/body>[\s\S]*<r xmlns/);
+    expect(overTcp.text).toMatch(new RegExp(`<resumed[^>]*previd="${id}"`));
+    expect(tcpBodies(overTcp)).toEqual(["m1", "m2"]);
+    expect(overTcp.text.indexOf("<resumed")).toBeLessThan(overTcp.text.indexOf("<message"));
+    expect(s.t.server.sessions.full(ALICE)).toBe(original);
+    expect(sessionOf(s)?.hibernating).toBe(false);
+    // The TCP connection speaks as the resumed session, in TCP framing (no per-element xmlns).
+    overTcp.write(`<message type='chat' to='bob@localhost/desk'><body>from tcp</body></message>`);
+    const back = await bob.next();
+    expect(back.attrs.from).toBe(ALICE);
+    expect(back.getChildText("body")).toBe("from tcp");
+    overTcp.write(`<a xmlns='${NS_SM}' h='2'/>`);
+    await bob.process(chat(ALICE, "m3"));
+    await overTcp.waitFor("<body>m3</body>");
+    expect(tcpBodies(overTcp)).toEqual(["m1", "m2", "m3"]);
 
-    // Nor a TCP session over WebSocket.
+    // A TCP session, dropped with p1 unacknowledged and p2 sent while it hibernates ...
     const phone = await tcp();
     phone.write(`<iq type='set' id='b1'><bind xmlns='${BIND}'><resource>phone</resource></bind></iq>`);
     await phone.waitFor("</iq>");
-    phone.clear();
     phone.write(`<enable xmlns='${NS_SM}' resume='true'/>`);
-    const tcpId = /<enabled [^>]*id="([^"]+)"/.exec(await phone.waitFor("<enabled"))?.[1];
+    const tcpId = /<enabled [^>]*id="([^"]+)"/.exec(await phone.waitFor("<enabled"))?.[1] ?? "";
+    const phoneJid = "alice@localhost/phone";
+    const phoneSession = s.t.server.sessions.full(phoneJid);
+    await bob.process(chat(phoneJid, "p1"));
+    await phone.waitFor("<body>p1</body>");
     phone.destroy();
-    await until(() => c2s.sessions().some((x) => x.fullJid === "alice@localhost/phone" && x.hibernating));
-    const overWs = await resuming(s, tcpId ?? "", 0);
-    expect((await overWs.next((e) => e.is("failed", NS_SM))).getChildElements()[0]?.name).toBe(
-      "feature-not-implemented",
-    );
-
-    // The WebSocket session still resumes over WebSocket; the hibernation timers kept running, so
-    // the TCP session ends when its time is up.
-    const again = await resuming(s, id, 0);
-    expect((await again.next((e) => e.is("resumed", NS_SM))).attrs.previd).toBe(id);
-    await s.t.clock.advance(31);
-    await until(() => s.t.server.sessions.full("alice@localhost/phone") === undefined);
-    expect(s.t.server.sessions.full(ALICE)).toBeDefined();
+    await until(() => c2s.sessions().some((x) => x.fullJid === phoneJid && x.hibernating));
+    await bob.process(chat(phoneJid, "p2"));
+    // ... resumed over WebSocket, each stanza serialised for its new framing.
+    const overWs = await resuming(s, tcpId, 0);
+    expect((await resumedWithReplay(overWs)).attrs.previd).toBe(tcpId);
+    expect(bodies(overWs)).toEqual(["p1", "p2"]);
+    expect(
+      overWs.messages
+        .filter((m) => m.startsWith("<message"))
+        .every((m) => m.includes('xmlns="jabber:client"')),
+    ).toBe(true);
+    expect(s.t.server.sessions.full(phoneJid)).toBe(phoneSession);
+    // Nothing was unbound on the way: both sessions lived on.
+    expect(unbound()).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { HttpProvider, HttpRouteParams } from "../http/routes.js";
 import type { C2sSession } from "../shared/contracts.js";
 import { flushThenDestroy, sessionShutdown } from "../shared/session-shutdown.js";
+import { streamContext } from "../stream/stream-core.js";
 import { readWebSocketOptions, type WebSocketOptions } from "./websocket-options.js";
 import { type WebSocketContext, WebSocketSession } from "./websocket-session.js";
 
@@ -51,15 +52,11 @@ export default function websocket(module: Module): WebSocketApi {
   module.setGlobal();
   const hosts = new Map<string, Module>();
   const sessions = new Set<WebSocketSession>();
-  const scheduler = module.server.scheduler;
 
   const contextFor = (options: WebSocketOptions): WebSocketContext => ({
-    server: module.server,
+    ...streamContext(module),
     hostModule: (name) => hosts.get(name),
     options,
-    addTimer: (delay, callback) => module.addTimer(delay, callback),
-    now: () => scheduler.clock.monotonic(),
-    log: (level, fmt, ...args) => module.log(level, fmt, ...args),
     forget: (session) => {
       sessions.delete(session);
     },

@@ -1,5 +1,5 @@
-import type { Module, Runtime } from "canto";
-import type { C2sSession } from "./contracts.js";
+import type { Element, Module, Runtime } from "canto";
+import type { C2sSession } from "../shared/contracts.js";
 
 /** What the link needs from the transport module that owns the session. */
 export interface SessionLinkContext {
@@ -14,8 +14,8 @@ export interface ConnectionHooks {
   detach(): void;
   /** Ends the stream on the connection (with a stream error for `reason`) and closes it. */
   shut(reason: string | undefined): void;
-  /** Writes to the connection; false if it cannot take data any more. */
-  write(data: string): boolean;
+  /** Writes to the connection (an element serialised as its framing needs); false if it cannot. */
+  write(data: Element | string): boolean;
   /** Cuts the connection at once. */
   cut(): void;
   /** The session is over for good: stop tracking it. */
@@ -30,15 +30,15 @@ export interface LinkedSession extends C2sSession {
 const REPLACED = "conflict: Replaced by new connection";
 
 /**
- * Stream resumption (XEP-0198) for both client transports: one session and the connection it runs
- * on, which is its own, another one that carries it after a resumption, or none while it
- * hibernates. Both transports keep one of these per session so that closing, writing, hibernating
- * and taking over follow the same rules; a link only ever joins links of its own transport.
+ * Stream resumption (XEP-0198), private to the client stream: one session and the connection it
+ * runs on, which is its own, another one that carries it after a resumption, or none while it
+ * hibernates. Every client stream keeps one of these, so closing, writing, hibernating and taking
+ * over follow the same rules whatever the framing: a TCP connection may carry a WebSocket session
+ * and the reverse, since elements are serialised by the connection that writes them.
  */
 export class SessionLink<S extends LinkedSession> {
   readonly session: S;
-  /** The stream is closed (by us, by the client, or with its connection). */
-  closed = false;
+  #closed = false;
   /** The close event of the session's own connection no longer concerns the session. */
   forgotten = false;
   readonly #context: SessionLinkContext;
@@ -58,6 +58,11 @@ export class SessionLink<S extends LinkedSession> {
     this.#hooks = hooks;
   }
 
+  /** The stream is closed (by us, by the client, or with its connection). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   get hibernating(): boolean {
     return this.#hibernating;
   }
@@ -74,7 +79,7 @@ export class SessionLink<S extends LinkedSession> {
 
   /** Closed or already carrying a session: cannot take over another. */
   get busy(): boolean {
-    return this.closed || this.#carried !== undefined;
+    return this.#closed || this.#carried !== undefined;
   }
 
   /** This connection takes over `previous`'s session (the caller has checked it may). */
@@ -90,7 +95,7 @@ export class SessionLink<S extends LinkedSession> {
       previous.session.close(REPLACED);
     }
     previous.#hibernating = false;
-    previous.closed = false;
+    previous.#closed = false;
     previous.session.secure = this.session.secure;
     previous.#carrier = this;
     this.#carried = previous;
@@ -100,18 +105,23 @@ export class SessionLink<S extends LinkedSession> {
     if (this.#hibernating) {
       // No connection left to write to: the session ends here.
       this.#hibernating = false;
-      this.closed = true;
+      this.#closed = true;
       this.#hooks.forget();
       return;
     }
-    if (this.closed) return;
+    if (this.#closed) return;
+    this.#closed = true;
     const carrier = this.#carrier;
     if (carrier !== undefined) {
-      this.closed = true;
       carrier.session.close(reason);
       return;
     }
     this.#hooks.shut(reason);
+  }
+
+  /** The stream ends without its close sequence (the connection is being cut). */
+  abort(): void {
+    this.#closed = true;
   }
 
   destroy(): void {
@@ -119,9 +129,9 @@ export class SessionLink<S extends LinkedSession> {
     this.#hooks.cut();
   }
 
-  write(data: string): boolean {
+  write(data: Element | string): boolean {
     if (this.#carrier !== undefined) return this.#carrier.write(data);
-    if (this.closed) return false;
+    if (this.#closed) return false;
     return this.#hooks.write(data);
   }
 
@@ -131,7 +141,7 @@ export class SessionLink<S extends LinkedSession> {
    */
   dropped(clean: boolean): void {
     this.forgotten = true;
-    this.closed = true;
+    this.#closed = true;
     const carried = this.#carried;
     if (carried !== undefined) {
       this.#carried = undefined;
@@ -149,8 +159,8 @@ export class SessionLink<S extends LinkedSession> {
   #carrierGone(carrier: SessionLink<S>, clean: boolean): void {
     if (this.#carrier !== carrier) return;
     this.#carrier = undefined;
-    const wasClosed = this.closed;
-    this.closed = true;
+    const wasClosed = this.#closed;
+    this.#closed = true;
     if (!clean && !wasClosed && this.#hibernate()) return;
     this.#context.server.sessionManager.destroy(this.session, undefined);
     this.#hooks.forget();
