@@ -6,7 +6,7 @@ export { type CantoConfig, Config, createConfig, defineConfig, loadConfig } from
 export * as cron from "@canto/cron";
 export * as disco from "@canto/disco";
 export * as events from "@canto/events";
-export { EventBus } from "@canto/events";
+export { EventBus, isThenable } from "@canto/events";
 export * as metrics from "@canto/metrics";
 export * from "@canto/module-api";
 export * as stanza from "@canto/stanza";

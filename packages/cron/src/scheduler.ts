@@ -1,3 +1,4 @@
+import { isThenable } from "@canto/events";
 import { type Clock, type ClockHandle, realClock } from "./clock.js";
 import { CronError, describe } from "./errors.js";
 import { type HeapNode, IndexedHeap } from "./heap.js";
@@ -342,12 +343,6 @@ export class Scheduler {
     }
     this.#finish(timer);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
-  );
 }
 
 export function checkOwner(owner: unknown): asserts owner is string {

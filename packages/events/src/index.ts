@@ -1,6 +1,7 @@
 export { EVENT_HANDLER_FAILED, EventHandlerError } from "./errors.js";
 export { createEventBus, EventBus, type EventBusOptions } from "./event-bus.js";
 export type { ObserverErrorHandler } from "./observer.js";
+export { isThenable } from "./thenable.js";
 export type {
   DataArg,
   DataOf,

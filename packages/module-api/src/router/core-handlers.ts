@@ -1,4 +1,4 @@
-import type { Disposer, Handler } from "@canto/events";
+import { type Disposer, type Handler, isThenable } from "@canto/events";
 import type { Element } from "@canto/stanza";
 import type { Host } from "../host.js";
 import type { RoutingEvent } from "./router.js";
@@ -6,12 +6,6 @@ import type { SessionRegistry } from "./sessions.js";
 
 /** Below every module's handlers: modules such as `message` and `presence` replace these defaults. */
 export const DELIVERY_PRIORITY = -1000;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function"
-  );
-}
 
 function firstChildElement(stanza: Element): Element | undefined {
   for (const child of stanza.children) if (typeof child === "object") return child as Element;

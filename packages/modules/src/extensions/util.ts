@@ -1,4 +1,4 @@
-import { Element, errorReply, type Module, type Session, type storage } from "canto";
+import { Element, errorReply, isThenable, type Module, type Session, type storage } from "canto";
 
 // Helpers shared by the extension modules of this folder. Modules never import each other; they may
 // import this.
@@ -45,12 +45,6 @@ export function payloadOf(stanza: Element): Element | undefined {
 /** The child elements of `element`, without text nodes. */
 export function childElements(element: Element): Element[] {
   return element.children.filter((child): child is Element => child instanceof Element);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function"
-  );
 }
 
 /** Applies `f` to a value or, once it settles, to a promise's value: synchronous when it can be. */
