@@ -1,5 +1,5 @@
 import { type Disposer, type Handler, isThenable } from "@canto/events";
-import type { Element } from "@canto/stanza";
+import { bareOf, type Element } from "@canto/stanza";
 import type { Host } from "../host.js";
 import type { RoutingEvent } from "./router.js";
 import type { SessionRegistry } from "./sessions.js";
@@ -44,7 +44,7 @@ export function installCoreHandlers(host: Host, sessions: SessionRegistry): Disp
   };
 
   const messageToBare = (event: RoutingEvent) => {
-    const to = (event.stanza.attrs.to as string | undefined) ?? bareOf(event.origin);
+    const to = (event.stanza.attrs.to as string | undefined) ?? sessionBare(event.origin);
     const resources = to === undefined ? undefined : sessions.bare(to);
     if (resources === undefined) return undefined;
     let delivered = false;
@@ -57,7 +57,7 @@ export function installCoreHandlers(host: Host, sessions: SessionRegistry): Disp
   };
 
   const presenceToBare = (event: RoutingEvent) => {
-    const to = (event.stanza.attrs.to as string | undefined) ?? bareOf(event.origin);
+    const to = (event.stanza.attrs.to as string | undefined) ?? sessionBare(event.origin);
     for (const session of (to === undefined ? undefined : sessions.bare(to))?.values() ?? [])
       session.send(event.stanza);
     return true;
@@ -83,11 +83,9 @@ export function installCoreHandlers(host: Host, sessions: SessionRegistry): Disp
 function messageToFullOffline(event: RoutingEvent, toBare: (event: RoutingEvent) => unknown): unknown {
   const type = (event.stanza.attrs.type as string | undefined) ?? "normal";
   if (type !== "chat" && type !== "normal") return true;
-  const to = event.stanza.attrs.to as string;
-  const slash = to.indexOf("/");
   const bareEvent: RoutingEvent = { ...event };
   const original = event.stanza.attrs.to;
-  event.stanza.attrs.to = to.slice(0, slash);
+  event.stanza.attrs.to = bareOf(original as string);
   try {
     return toBare(bareEvent);
   } finally {
@@ -95,6 +93,6 @@ function messageToFullOffline(event: RoutingEvent, toBare: (event: RoutingEvent)
   }
 }
 
-function bareOf(session: { username?: string | undefined; host: string }): string | undefined {
+function sessionBare(session: { username?: string | undefined; host: string }): string | undefined {
   return session.username === undefined ? undefined : `${session.username}@${session.host}`;
 }
