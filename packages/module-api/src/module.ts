@@ -6,13 +6,13 @@ import type { Task, TaskRun, TaskSpec, Timer, TimerCallback, TimerScope } from "
 import { daily, hourly, weekly } from "@canto/cron";
 import type { Disposer, EventBus, EventName, Handler, Wrapper } from "@canto/events";
 import type { MetricsScope } from "@canto/metrics";
+import { format } from "@canto/printf";
 import { clone, type Element, type StanzaError } from "@canto/stanza";
 import type { StoreByType, StoreType } from "@canto/storage";
 import type { Logger } from "pino";
 import { ModuleError } from "./errors.js";
 import { GLOBAL_HOST, type HostType } from "./host.js";
 import { ItemArrays, providerName } from "./items.js";
-import { format } from "./log/format.js";
 import { childLogger, type LogLevel, log, logMessage } from "./log/logger.js";
 import type { Session } from "./router/session.js";
 import type { Runtime } from "./runtime.js";
