@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import type { ActorContext, ModuleAuthz } from "@canto/authz";
 import type { OptionReader, OptionValue } from "@canto/config";
 import type { Task, TaskRun, TaskSpec, Timer, TimerCallback, TimerScope } from "@canto/cron";
-import { daily, hourly, weekly } from "@canto/cron";
+import { daily, hourly, slugify, weekly } from "@canto/cron";
 import type { Disposer, EventBus, EventName, Handler, Wrapper } from "@canto/events";
 import type { MetricsScope } from "@canto/metrics";
 import { format } from "@canto/printf";
@@ -451,7 +451,7 @@ export class Module implements ModuleLifecycle {
 
   /** A task that runs once per period, even across restarts (an item named `task`). */
   cron(spec: TaskSpec): TaskSpec {
-    const task: TaskSpec = { ...spec, id: spec.id ?? `${this.name}/${slug(spec.name ?? spec.when)}` };
+    const task: TaskSpec = { ...spec, id: spec.id ?? `${this.name}/${slugify(spec.name ?? spec.when)}` };
     this.addItem("task", task);
     return task;
   }
@@ -690,13 +690,6 @@ function moduleInstanceId(module: Module): number {
 function delegate<K extends keyof OptionReader>(module: Module, key: K): OptionReader[K] {
   return ((...args: unknown[]) =>
     (module.options[key] as (...a: unknown[]) => unknown).apply(module.options, args)) as OptionReader[K];
-}
-
-function slug(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_|_$/g, "");
 }
 
 export type { Task };
