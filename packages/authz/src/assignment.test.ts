@@ -4,7 +4,7 @@ import { ADMIN, GUEST, MEMBER, OPERATOR, REGISTERED } from "./builtin-roles.js";
 import { RoleNotLoadedError, UnknownRoleError } from "./errors.js";
 import { splitJid } from "./jid.js";
 import { RoleRegistry } from "./policy.js";
-import { recordingLogger } from "./recording-logger.test.helper.js";
+import { recordingLogger } from "./recording-logger.test-helper.js";
 
 type Options = Record<string, Record<string, unknown>>;
 

@@ -9,7 +9,7 @@ import {
   NoActorError,
   RoleNotLoadedError,
 } from "./index.js";
-import { recordingLogger } from "./recording-logger.test.helper.js";
+import { recordingLogger } from "./recording-logger.test-helper.js";
 import { Role } from "./role.js";
 
 const host = "example.com";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CARDINALITY_LIMIT, seriesKey } from "./cardinality.js";
-import { sdkMetrics } from "./helpers.test.support.js";
+import { sdkMetrics } from "./helpers.test-helper.js";
 import { createMetrics } from "./metrics.js";
 
 describe("cardinality guard", () => {

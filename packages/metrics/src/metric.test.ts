@@ -5,7 +5,7 @@ import {
   MetricConflictError,
   UnknownMetricTypeError,
 } from "./errors.js";
-import { sdkMetrics } from "./helpers.test.support.js";
+import { sdkMetrics } from "./helpers.test-helper.js";
 import type { MetricType } from "./metric.js";
 
 describe("metric()", () => {

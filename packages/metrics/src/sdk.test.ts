@@ -1,6 +1,6 @@
 import { metrics as otelMetrics } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
-import { memoryLogger } from "./helpers.test.support.js";
+import { memoryLogger } from "./helpers.test-helper.js";
 import { PullMetricReader, setupMetrics } from "./sdk.js";
 
 describe("setupMetrics()", () => {

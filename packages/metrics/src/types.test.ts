@@ -1,6 +1,6 @@
 import type { ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { describe, expectTypeOf, it } from "vitest";
-import { memoryLogger } from "./helpers.test.support.js";
+import { memoryLogger } from "./helpers.test-helper.js";
 import {
   type CollectedMetrics,
   type CounterMetric,
