@@ -1,8 +1,7 @@
-import { isThenable } from "@canto/events";
+import { isThenable, type Logger, silentLogger } from "@canto/events";
 import { type Clock, type ClockHandle, realClock } from "./clock.js";
 import { CronError, describe } from "./errors.js";
 import { type HeapNode, IndexedHeap } from "./heap.js";
-import { type Logger, silentLogger } from "./logger.js";
 
 /**
  * A timer callback. It receives the wall-clock time in seconds and the extra arguments given to

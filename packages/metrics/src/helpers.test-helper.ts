@@ -1,26 +1,8 @@
-import type { MetricsLogger } from "./logger.js";
+import { recordingLogger } from "@canto/test-utils";
 import { type SetupMetricsOptions, setupMetrics } from "./sdk.js";
 
-export interface LogEntry {
-  level: "warn" | "error" | "debug";
-  obj: object;
-  msg: string;
-}
-
-/** A logger that keeps what it is told. */
-export function memoryLogger(): MetricsLogger & {
-  entries: LogEntry[];
-  at(level: LogEntry["level"]): LogEntry[];
-} {
-  const entries: LogEntry[] = [];
-  return {
-    entries,
-    at: (level) => entries.filter((e) => e.level === level),
-    warn: (obj, msg) => entries.push({ level: "warn", obj, msg }),
-    error: (obj, msg) => entries.push({ level: "error", obj, msg }),
-    debug: (obj, msg) => entries.push({ level: "debug", obj, msg }),
-  };
-}
+/** A logger that keeps what it is told (the shared one of @canto/test-utils). */
+export const memoryLogger = recordingLogger;
 
 /** Replaces `_created` values, which hold the wall clock, with a fixed one. */
 export function fixCreated(text: string): string {

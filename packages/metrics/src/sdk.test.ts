@@ -52,7 +52,9 @@ describe("setupMetrics()", () => {
         throw new Error("callback failed");
       });
     expect(await setup.openMetrics()).toContain("ok 1\n");
-    expect(logger.at("error").map((e) => e.msg)).toContain("a metrics callback failed during collection");
+    expect(logger.records("error").map((e) => e.msg)).toContain(
+      "a metrics callback failed during collection",
+    );
     await setup.shutdown();
   });
 

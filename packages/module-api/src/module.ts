@@ -230,8 +230,9 @@ export class Module implements ModuleLifecycle {
   get options(): OptionReader {
     this.#options ??= this.runtime.config.options(this.host, {
       logger: {
-        warn: (message) => this.log("warn", "%s", message),
-        error: (message) => this.log("error", "%s", message),
+        // The getters pass one preformatted string, never an object.
+        warn: (message: object | string) => this.log("warn", "%s", message),
+        error: (message: object | string) => this.log("error", "%s", message),
       },
       moduleDir: this.getDirectory(),
     });

@@ -128,6 +128,6 @@ describe("createMetricsHandler() over HTTP on loopback", () => {
     );
     closers.push(server.close);
     expect((await fetch(`${server.url}/metrics`)).status).toBe(500);
-    expect(logger.at("error")[0]!.msg).toBe("collecting metrics failed");
+    expect(logger.records("error")[0]!.msg).toBe("collecting metrics failed");
   });
 });
