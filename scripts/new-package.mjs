@@ -31,7 +31,7 @@ const pkg = {
   },
   main: "./dist/index.js",
   types: "./dist/index.d.ts",
-  files: ["dist", "!dist/**/*.test.*", "!dist/**/*.bench.*"],
+  files: ["dist", "!dist/**/*.test.*", "!dist/**/*.test-helper.*", "!dist/**/*.bench.*"],
   engines: { node: ">=20.19" },
   scripts: { build: "tsc -b", clean: "rm -rf dist tsconfig.tsbuildinfo" },
   dependencies: Object.fromEntries(deps.map((d) => [`@canto/${d}`, "workspace:^"])),

@@ -1,10 +1,10 @@
+import { recordingLogger } from "@canto/test-utils";
 import { describe, expect, it, vi } from "vitest";
 import { type ConfigSource, type HostType, RoleAssignment, type RoleStore } from "./assignment.js";
 import { ADMIN, GUEST, MEMBER, OPERATOR, REGISTERED } from "./builtin-roles.js";
 import { RoleNotLoadedError, UnknownRoleError } from "./errors.js";
 import { splitJid } from "./jid.js";
 import { RoleRegistry } from "./policy.js";
-import { recordingLogger } from "./recording-logger.test.helper.js";
 
 type Options = Record<string, Record<string, unknown>>;
 

@@ -1,3 +1,4 @@
+import { isThenable } from "@canto/events";
 import { ADMIN, GUEST, OPERATOR, REGISTERED } from "./builtin-roles.js";
 import { RoleNotLoadedError, UnknownRoleError } from "./errors.js";
 import { bareJid, type JidParts, type ParseJid } from "./jid.js";
@@ -41,14 +42,6 @@ export interface AssignmentOptions {
 export type UserRoleResult =
   | { readonly ready: true; readonly role: Role | undefined }
   | { readonly ready: false; readonly pending: Promise<Role | undefined> };
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
-}
 
 function optionString(value: unknown): string | undefined {
   if (Array.isArray(value)) return optionString(value[0]);

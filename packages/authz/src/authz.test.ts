@@ -1,3 +1,4 @@
+import { recordingLogger } from "@canto/test-utils";
 import { describe, expect, expectTypeOf, it, vi } from "vitest";
 import { configFromObject, createAuthz } from "./authz.js";
 import { ADMIN, GUEST, MEMBER, OPERATOR, REGISTERED } from "./builtin-roles.js";
@@ -9,7 +10,6 @@ import {
   NoActorError,
   RoleNotLoadedError,
 } from "./index.js";
-import { recordingLogger } from "./recording-logger.test.helper.js";
 import { Role } from "./role.js";
 
 const host = "example.com";

@@ -1,8 +1,8 @@
+import { recordingLogger } from "@canto/test-utils";
 import { describe, expect, it } from "vitest";
 import { ADMIN, GUEST, MEMBER, OPERATOR, REGISTERED } from "./builtin-roles.js";
 import { RoleAlreadyExistsError, UnknownRoleError } from "./errors.js";
 import { RoleRegistry } from "./policy.js";
-import { recordingLogger } from "./recording-logger.test.helper.js";
 import { Role } from "./role.js";
 
 describe("RoleRegistry", () => {

@@ -12,7 +12,9 @@ export * from "@canto/module-api";
 export * as stanza from "@canto/stanza";
 export {
   bare,
+  bareOf,
   clone,
+  domainOf,
   Element,
   errorReply,
   getError,
@@ -20,10 +22,13 @@ export {
   JidError,
   join,
   message,
+  NS,
+  nodeOf,
   parseJid,
   prepJid,
   presence,
   reply,
+  resourceOf,
   StanzaError,
   StreamError,
   StreamParser,

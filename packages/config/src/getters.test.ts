@@ -9,8 +9,9 @@ import type { OptionValue } from "./types.js";
 function recorder() {
   const lines: { level: "warn" | "error"; message: string }[] = [];
   const logger: ConfigLogger = {
-    warn: (message) => lines.push({ level: "warn", message }),
-    error: (message) => lines.push({ level: "error", message }),
+    // The getters always pass one preformatted string.
+    warn: (message: object | string) => lines.push({ level: "warn", message: String(message) }),
+    error: (message: object | string) => lines.push({ level: "error", message: String(message) }),
   };
   return { lines, logger };
 }

@@ -1,14 +1,14 @@
+import type { Logger } from "@canto/events";
 import { parsePeriod } from "./duration.js";
 import { ConfigDefaultError } from "./errors.js";
 import { resolveRelativePath } from "./paths.js";
 import { formatLocation, GLOBAL, type OptionEntry, type OptionScalar, type OptionValue } from "./types.js";
 
-/** What the getters log through. pino, console and most loggers fit. */
-export interface ConfigLogger {
-  warn(message: string): void;
-  error(message: string): void;
-  debug?(message: string): void;
-}
+/**
+ * What the getters log through, one preformatted string a call: the `warn` and `error` (and, if
+ * present, `debug`) of @canto/events' one logger shape. pino and console fit.
+ */
+export type ConfigLogger = Pick<Logger, "warn" | "error"> & Partial<Pick<Logger, "debug">>;
 
 /** The directories `getOptionPath` can resolve against by name. */
 export interface ConfigPaths {

@@ -1,3 +1,4 @@
+export { type LogFn, type Logger, silentLogger } from "@canto/events";
 export {
   type Clock,
   type ClockHandle,
@@ -9,7 +10,6 @@ export {
 export { CronError, type CronErrorCode } from "./errors.js";
 export { createFakeClock, type FakeClock, type FakeClockOptions } from "./fake-clock.js";
 export { createKeyvLock, type KeyvLockOptions, type TaskLock } from "./lease.js";
-export { type LogFn, type Logger, silentLogger } from "./logger.js";
 export { clampPeriod, MAX_PERIOD, MIN_PERIOD, parsePeriod, WHEN_PERIODS, type When } from "./period.js";
 export {
   createScheduler,

@@ -1,7 +1,7 @@
+import { recordingLogger } from "@canto/test-utils";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { CronError } from "./errors.js";
 import { createFakeClock } from "./fake-clock.js";
-import { recordingLogger } from "./recording-logger.test.helper.js";
 import { createScheduler, type Timer } from "./scheduler.js";
 
 function setup() {

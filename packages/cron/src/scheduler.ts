@@ -1,7 +1,7 @@
+import { isThenable, type Logger, silentLogger } from "@canto/events";
 import { type Clock, type ClockHandle, realClock } from "./clock.js";
 import { CronError, describe } from "./errors.js";
 import { type HeapNode, IndexedHeap } from "./heap.js";
-import { type Logger, silentLogger } from "./logger.js";
 
 /**
  * A timer callback. It receives the wall-clock time in seconds and the extra arguments given to
@@ -342,12 +342,6 @@ export class Scheduler {
     }
     this.#finish(timer);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
-  );
 }
 
 export function checkOwner(owner: unknown): asserts owner is string {

@@ -1,8 +1,8 @@
+import { recordingLogger } from "@canto/test-utils";
 import Keyv from "keyv";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { createFakeClock, type FakeClock } from "./fake-clock.js";
 import { createKeyvLock } from "./lease.js";
-import { recordingLogger } from "./recording-logger.test.helper.js";
 import { createScheduler } from "./scheduler.js";
 import {
   type CronOptions,

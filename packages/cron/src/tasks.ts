@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { type Logger, silentLogger } from "@canto/events";
 import Keyv, { type KeyvStoreAdapter } from "keyv";
 import type { Clock } from "./clock.js";
 import { CronError, describe } from "./errors.js";
 import { createKeyvLock, type TaskLock } from "./lease.js";
-import { type Logger, silentLogger } from "./logger.js";
 import { checkWhen, clampPeriod, parsePeriod, WHEN_PERIODS, type When } from "./period.js";
 import { checkOwner, Scheduler, type Timer } from "./scheduler.js";
 

@@ -1,13 +1,11 @@
+import { bareOf } from "@canto/stanza";
 import type { Element } from "ltx";
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from "./namespaces.js";
 import { type Awaitable, answerNode, type NodeHandler, nodeOf, queryOf } from "./node.js";
 import { reply as resultReply } from "./reply.js";
 
-/** The bare form of a JID: without its resource. */
-export function bareJid(jid: string): string {
-  const slash = jid.indexOf("/");
-  return slash < 0 ? jid : jid.slice(0, slash);
-}
+/** The bare form of a JID: without its resource (`bareOf` of @canto/stanza, kept under this name). */
+export const bareJid: (jid: string) => string = bareOf;
 
 /** Options of {@link accountInfo} and {@link accountItems}: who may see the account, and how. */
 export interface AccountDiscoOptions {

@@ -1,5 +1,6 @@
 export { EVENT_HANDLER_FAILED, EventHandlerError } from "./errors.js";
 export { createEventBus, EventBus, type EventBusOptions } from "./event-bus.js";
+export { type LogFn, type Logger, silentLogger } from "./logger.js";
 export type { ObserverErrorHandler } from "./observer.js";
 export { isThenable } from "./thenable.js";
 export type {

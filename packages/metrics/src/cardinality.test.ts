@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CARDINALITY_LIMIT, seriesKey } from "./cardinality.js";
-import { sdkMetrics } from "./helpers.test.support.js";
+import { sdkMetrics } from "./helpers.test-helper.js";
 import { createMetrics } from "./metrics.js";
 
 describe("cardinality guard", () => {
@@ -15,7 +15,7 @@ describe("cardinality guard", () => {
     expect(text).toContain('by_feature_total{feature="c"} 1\n');
     expect(text).not.toContain('feature="d"');
     expect(text).toContain('by_feature_total{otel_metric_overflow="true"} 13\n');
-    const warnings = m.logger.at("warn");
+    const warnings = m.logger.records("warn");
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.obj).toEqual({ metric: "by_feature", limit: 3, labels: ["d"] });
     expect(warnings[0]!.msg).toMatch(/more than 3 label sets/);
@@ -34,7 +34,7 @@ describe("cardinality guard", () => {
     const text = await m.text();
     expect(text).toContain('canto_mod_x__g{otel_metric_overflow="true"} 3\n');
     expect(text).not.toContain('other{otel_metric_overflow="true"}');
-    expect(m.logger.at("warn")).toHaveLength(1);
+    expect(m.logger.records("warn")).toHaveLength(1);
   });
 
   it("applies to histograms and summaries too", async () => {
@@ -56,7 +56,7 @@ describe("cardinality guard", () => {
     const text = await m.text();
     expect(text).toContain('c_total{user="user999"} 1\n');
     expect(text).toContain('c_total{otel_metric_overflow="true"} 1\n');
-    expect(m.logger.at("warn")).toHaveLength(1);
+    expect(m.logger.records("warn")).toHaveLength(1);
   });
 
   it("Infinity disables the guard; other values must be positive integers", () => {

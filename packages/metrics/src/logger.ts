@@ -1,20 +1,20 @@
+import type { Logger } from "@canto/events";
+
 /**
- * The slice of a pino logger this package uses. Any pino logger (or child) fits; so does an object
- * of three functions.
+ * The levels of @canto/events' one logger shape this package writes, always as `(obj, msg)`. Any
+ * pino logger (or child) fits; so does `console`.
  */
-export interface MetricsLogger {
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
+export type MetricsLogger = Pick<Logger, "warn" | "error" | "debug">;
 
 /** Writes warnings and errors to the console and drops debug messages. */
 export const consoleLogger: MetricsLogger = {
-  warn(obj, msg) {
-    console.warn(`[@canto/metrics] ${msg}`, obj);
+  warn(obj: object | string, msg?: string) {
+    if (typeof obj === "string") console.warn(`[@canto/metrics] ${obj}`);
+    else console.warn(`[@canto/metrics] ${msg}`, obj);
   },
-  error(obj, msg) {
-    console.error(`[@canto/metrics] ${msg}`, obj);
+  error(obj: object | string, msg?: string) {
+    if (typeof obj === "string") console.error(`[@canto/metrics] ${obj}`);
+    else console.error(`[@canto/metrics] ${msg}`, obj);
   },
   debug() {},
 };

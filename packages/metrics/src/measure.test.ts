@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UnknownMetricTypeError } from "./errors.js";
-import { sdkMetrics } from "./helpers.test.support.js";
+import { sdkMetrics } from "./helpers.test-helper.js";
 import type { MeasureType } from "./measure.js";
 
 function fakeClock() {

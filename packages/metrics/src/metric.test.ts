@@ -5,7 +5,7 @@ import {
   MetricConflictError,
   UnknownMetricTypeError,
 } from "./errors.js";
-import { sdkMetrics } from "./helpers.test.support.js";
+import { sdkMetrics } from "./helpers.test-helper.js";
 import type { MetricType } from "./metric.js";
 
 describe("metric()", () => {
@@ -56,7 +56,7 @@ describe("metric()", () => {
     c.set(2);
     c.set(1);
     expect(await m.text()).toContain("hits_total 5\n");
-    expect(m.logger.at("warn").map((e) => e.msg)).toEqual([
+    expect(m.logger.records("warn").map((e) => e.msg)).toEqual([
       "counters only go up: ignored a negative or NaN add()",
       "counters only go up: ignored set() below the total",
     ]);
@@ -119,7 +119,7 @@ describe("metric()", () => {
     h.sample(-2);
     const text = await m.text();
     expect(text).toContain('size_bucket{le="10.0"} 1\nsize_bucket{le="+Inf"} 1\nsize_count 1\nsize_sum 3\n');
-    expect(m.logger.at("warn")).toHaveLength(1);
+    expect(m.logger.records("warn")).toHaveLength(1);
   });
 
   it("summary: only _count, _sum and _created", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidLabelError, InvalidMetricNameError } from "./errors.js";
-import { sdkMetrics } from "./helpers.test.support.js";
+import { sdkMetrics } from "./helpers.test-helper.js";
 import { createMetrics } from "./metrics.js";
 
 describe("name validation", () => {

@@ -1,6 +1,6 @@
 import { createNoopMeter, metrics as otelMetrics } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
-import { memoryLogger } from "./helpers.test.support.js";
+import { memoryLogger } from "./helpers.test-helper.js";
 import { createMetrics } from "./metrics.js";
 import { setupMetrics } from "./sdk.js";
 
@@ -24,8 +24,8 @@ describe("with no SDK installed", () => {
     expect(counter.withLabels("a")).toBe(counter.withLabels("b"));
     expect(Object.isFrozen(counter.withLabels("a"))).toBe(true);
     expect(histogram.withLabels("a")).toBe(summary.withLabels("b"));
-    expect(logger.at("warn")).toEqual([]);
-    expect(logger.at("debug").every((e) => (e.obj as { noop: boolean }).noop)).toBe(true);
+    expect(logger.records("warn")).toEqual([]);
+    expect(logger.records("debug").every((e) => (e.obj as { noop: boolean }).noop)).toBe(true);
   });
 
   it("measure() returns shared no-op functions; times does not read the clock", () => {

@@ -1,6 +1,6 @@
 import { metrics as otelMetrics } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
-import { memoryLogger } from "./helpers.test.support.js";
+import { memoryLogger } from "./helpers.test-helper.js";
 import { PullMetricReader, setupMetrics } from "./sdk.js";
 
 describe("setupMetrics()", () => {
@@ -52,7 +52,9 @@ describe("setupMetrics()", () => {
         throw new Error("callback failed");
       });
     expect(await setup.openMetrics()).toContain("ok 1\n");
-    expect(logger.at("error").map((e) => e.msg)).toContain("a metrics callback failed during collection");
+    expect(logger.records("error").map((e) => e.msg)).toContain(
+      "a metrics callback failed during collection",
+    );
     await setup.shutdown();
   });
 

@@ -1,6 +1,6 @@
 import type { ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { describe, expectTypeOf, it } from "vitest";
-import { memoryLogger } from "./helpers.test.support.js";
+import { memoryLogger } from "./helpers.test-helper.js";
 import {
   type CollectedMetrics,
   type CounterMetric,
@@ -37,11 +37,17 @@ describe("types", () => {
 
   it("the SDK's collected data and a pino-like logger fit", () => {
     expectTypeOf<ResourceMetrics>().toExtend<CollectedMetrics>();
+    // @canto/events' one logger shape: pino's `(obj, msg?)` and `(msg)`, as pino and console have.
+    interface PinoLogFn {
+      (obj: object, msg?: string, ...args: unknown[]): void;
+      (msg: string, ...args: unknown[]): void;
+    }
     expectTypeOf<{
-      warn(obj: object, msg: string): void;
-      error(obj: object, msg: string): void;
-      debug(obj: object, msg: string): void;
-      info(obj: object, msg: string): void;
+      warn: PinoLogFn;
+      error: PinoLogFn;
+      debug: PinoLogFn;
+      info: PinoLogFn;
     }>().toExtend<MetricsLogger>();
+    expectTypeOf<Console>().toExtend<MetricsLogger>();
   });
 });

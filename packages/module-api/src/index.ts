@@ -1,3 +1,4 @@
+export { format, formatArgs } from "@canto/printf";
 export { CronStoreAdapter } from "./cron-store.js";
 export { ModuleError, type ModuleErrorCode } from "./errors.js";
 export { GLOBAL_HOST, Host, type HostType } from "./host.js";

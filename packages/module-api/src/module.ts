@@ -3,16 +3,16 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import type { ActorContext, ModuleAuthz } from "@canto/authz";
 import type { OptionReader, OptionValue } from "@canto/config";
 import type { Task, TaskRun, TaskSpec, Timer, TimerCallback, TimerScope } from "@canto/cron";
-import { daily, hourly, weekly } from "@canto/cron";
+import { daily, hourly, slugify, weekly } from "@canto/cron";
 import type { Disposer, EventBus, EventName, Handler, Wrapper } from "@canto/events";
 import type { MetricsScope } from "@canto/metrics";
+import { format } from "@canto/printf";
 import { clone, type Element, type StanzaError } from "@canto/stanza";
 import type { StoreByType, StoreType } from "@canto/storage";
 import type { Logger } from "pino";
 import { ModuleError } from "./errors.js";
 import { GLOBAL_HOST, type HostType } from "./host.js";
 import { ItemArrays, providerName } from "./items.js";
-import { format } from "./log/format.js";
 import { childLogger, type LogLevel, log, logMessage } from "./log/logger.js";
 import type { Session } from "./router/session.js";
 import { tagEvent } from "./router/stanza-event.js";
@@ -231,8 +231,9 @@ export class Module implements ModuleLifecycle {
   get options(): OptionReader {
     this.#options ??= this.runtime.config.options(this.host, {
       logger: {
-        warn: (message) => this.log("warn", "%s", message),
-        error: (message) => this.log("error", "%s", message),
+        // The getters pass one preformatted string, never an object.
+        warn: (message: object | string) => this.log("warn", "%s", message),
+        error: (message: object | string) => this.log("error", "%s", message),
       },
       moduleDir: this.getDirectory(),
     });
@@ -452,7 +453,7 @@ export class Module implements ModuleLifecycle {
 
   /** A task that runs once per period, even across restarts (an item named `task`). */
   cron(spec: TaskSpec): TaskSpec {
-    const task: TaskSpec = { ...spec, id: spec.id ?? `${this.name}/${slug(spec.name ?? spec.when)}` };
+    const task: TaskSpec = { ...spec, id: spec.id ?? `${this.name}/${slugify(spec.name ?? spec.when)}` };
     this.addItem("task", task);
     return task;
   }
@@ -691,13 +692,6 @@ function moduleInstanceId(module: Module): number {
 function delegate<K extends keyof OptionReader>(module: Module, key: K): OptionReader[K] {
   return ((...args: unknown[]) =>
     (module.options[key] as (...a: unknown[]) => unknown).apply(module.options, args)) as OptionReader[K];
-}
-
-function slug(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_|_$/g, "");
 }
 
 export type { Task };

@@ -1,20 +1,12 @@
-import { type Element, StanzaError } from "@canto/stanza";
+import { domainOf, type Element, nodeOf, resourceOf, StanzaError } from "@canto/stanza";
 import type { Module } from "./module.js";
 import type { RoutingEvent } from "./router/router.js";
 import type { Session } from "./router/session.js";
 
 /** The kind of our own address, as Prosody keys IQ tracking: `host`, `bare` or `full`. */
 function addressKind(from: string | undefined): "host" | "bare" | "full" {
-  if (from === undefined) return "host";
-  const at = from.indexOf("@");
-  if (at < 0) return "host";
-  return from.indexOf("/", at) < 0 ? "bare" : "full";
-}
-
-function domainOf(jid: string): string {
-  const at = jid.indexOf("@");
-  const slash = jid.indexOf("/", at + 1);
-  return jid.slice(at + 1, slash < 0 ? undefined : slash);
+  if (from === undefined || nodeOf(from) === undefined) return "host";
+  return resourceOf(from) === undefined ? "bare" : "full";
 }
 
 /**

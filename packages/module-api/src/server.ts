@@ -2,7 +2,7 @@ import { resolve as resolvePath } from "node:path";
 import { type Authz, createAuthz } from "@canto/authz";
 import type { Config } from "@canto/config";
 import { Cron, createScheduler, type Scheduler, type TaskSpec } from "@canto/cron";
-import type { Disposer, Handler } from "@canto/events";
+import type { Logger as CantoLogger, Disposer, Handler, LogFn } from "@canto/events";
 import { createMetrics, type Metrics } from "@canto/metrics";
 import type { Element } from "@canto/stanza";
 import { createMemoryDriver, StorageManager } from "@canto/storage";
@@ -310,15 +310,12 @@ function stringOption(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-type LogMethod = (first: unknown, ...rest: unknown[]) => void;
-type LoggerShape = { debug: LogMethod; info: LogMethod; warn: LogMethod; error: LogMethod };
-
-/** The `(obj, msg)` / `(msg)` loggers of the packages, on pino. */
-function pinoAdapter(logger: Logger): LoggerShape {
+/** The packages' one logger shape (@canto/events' `Logger`) on pino, whose methods need their `this`. */
+function pinoAdapter(logger: Logger): CantoLogger {
   const bind =
-    (level: "debug" | "info" | "warn" | "error"): LogMethod =>
-    (first, ...rest) => {
-      (logger[level] as (...args: unknown[]) => void)(first, ...rest);
+    (level: "debug" | "info" | "warn" | "error"): LogFn =>
+    (...args: [first: object | string, msg?: string]) => {
+      (logger[level] as (...a: unknown[]) => void)(...args);
     };
   return { debug: bind("debug"), info: bind("info"), warn: bind("warn"), error: bind("error") };
 }

@@ -1,9 +1,11 @@
-/** Namespaces that stanza and stream errors live in (RFC 6120 §4.9 and §8.3). */
-export const NS_STREAMS = "http://etherx.jabber.org/streams";
-export const NS_XMPP_STREAMS = "urn:ietf:params:xml:ns:xmpp-streams";
-export const NS_XMPP_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
-export const NS_CLIENT = "jabber:client";
-export const NS_SERVER = "jabber:server";
+import { NS } from "./namespaces.js";
+
+/** Namespaces that stanza and stream errors live in (RFC 6120 §4.9 and §8.3); also in `NS`. */
+export const NS_STREAMS = NS.streams;
+export const NS_XMPP_STREAMS = NS.stream_errors;
+export const NS_XMPP_STANZAS = NS.stanzas;
+export const NS_CLIENT = NS.client;
+export const NS_SERVER = NS.server;
 
 /** The five error types of RFC 6120 §8.3.2. */
 export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait";

@@ -35,3 +35,4 @@ export {
 } from "./errors.js";
 export { StreamParser, type StreamParserHandlers, type StreamParserOptions } from "./framing/parser.js";
 export * from "./jid/index.js";
+export { type NamespaceName, NS } from "./namespaces.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPackage, packageDir as pkg } from "./build.test.helpers.js";
+import { buildPackage, packageDir as pkg } from "./build.test-helper.js";
 import { createPostgresDriver } from "./drivers/postgres/driver.js";
 import { probePostgres, TEST_POSTGRES_URL } from "./drivers/postgres/probe.js";
 import { createSqliteDriver } from "./drivers/sqlite/driver.js";

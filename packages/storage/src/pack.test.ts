@@ -1,6 +1,6 @@
 import { packAndInstall } from "@canto/test-utils";
 import { expect, it } from "vitest";
-import { buildPackage } from "./build.test.helpers.js";
+import { buildPackage } from "./build.test-helper.js";
 
 function installWithoutNativeBuild() {
   buildPackage();

@@ -1,1 +1,2 @@
 export { type PackedInstall, type PackOptions, packAndInstall } from "./pack.js";
+export { type LogEntry, type RecordingLogger, recordingLogger } from "./recording-logger.js";

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { InvalidAllowListError } from "../errors.js";
-import { memoryLogger, sdkMetrics } from "../helpers.test.support.js";
+import { memoryLogger, sdkMetrics } from "../helpers.test-helper.js";
 import { createAllowList } from "./access.js";
 import { createMetricsHandler, negotiateFormat } from "./handler.js";
-import { serve } from "./http.test.support.js";
+import { serve } from "./http.test-helper.js";
 
 const PROMETHEUS_ACCEPT =
   "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
@@ -128,6 +128,6 @@ describe("createMetricsHandler() over HTTP on loopback", () => {
     );
     closers.push(server.close);
     expect((await fetch(`${server.url}/metrics`)).status).toBe(500);
-    expect(logger.at("error")[0]!.msg).toBe("collecting metrics failed");
+    expect(logger.records("error")[0]!.msg).toBe("collecting metrics failed");
   });
 });

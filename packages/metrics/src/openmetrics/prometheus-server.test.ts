@@ -4,8 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sdkMetrics } from "../helpers.test.support.js";
-import { freePort, serve } from "./http.test.support.js";
+import { sdkMetrics } from "../helpers.test-helper.js";
+import { freePort, serve } from "./http.test-helper.js";
 
 // A real Prometheus (Debian's prometheus package) scrapes our endpoint over loopback.
 const available = spawnSync("prometheus", ["--version"]).status === 0;

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { sdkMetrics } from "../helpers.test.support.js";
-import { fixture } from "./fixture.test.support.js";
+import { sdkMetrics } from "../helpers.test-helper.js";
+import { fixture } from "./fixture.test-helper.js";
 import { renderPrometheusText } from "./prometheus.js";
 
 const promtool = spawnSync("promtool", ["--version"]).status === 0;

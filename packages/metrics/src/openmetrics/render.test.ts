@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { sdkMetrics } from "../helpers.test.support.js";
+import { sdkMetrics } from "../helpers.test-helper.js";
 import { exposedName, exposedUnit } from "./data.js";
-import { fixture } from "./fixture.test.support.js";
+import { fixture } from "./fixture.test-helper.js";
 import { renderOpenMetrics } from "./render.js";
 
 describe("renderOpenMetrics()", () => {

@@ -123,4 +123,22 @@ describe("module:cron() → cron, module:hourly/daily/weekly()", () => {
     await test.clock.advance(86400);
     expect(runs).toHaveLength(2);
   });
+
+  it("names a task by Prosody's slug, so the <id>_period option of a Prosody config applies to it", async () => {
+    const runs: number[] = [];
+    const test = await createTestServer({
+      // Prosody: "cleanup/" .. ("Expire: old  items"):gsub("%W", "_"):lower(), "/" read as "_".
+      config: { hosts: { localhost: { cleanup_expire__old__items_period: 3600 } } },
+      modules: { cleanup: (m) => void m.daily("Expire: old  items", (_task, at) => void runs.push(at)) },
+    });
+    current = test;
+    const module = await test.server.manager.load("localhost", "cleanup");
+    expect(module.getHostItems<{ id: string }>("task").map((task) => task.id)).toEqual([
+      "cleanup/expire__old__items",
+    ]);
+    await test.clock.advance(2);
+    expect(runs).toHaveLength(1);
+    await test.clock.advance(3600);
+    expect(runs).toHaveLength(2);
+  });
 });

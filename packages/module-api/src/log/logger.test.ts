@@ -1,11 +1,11 @@
+import * as formatModule from "@canto/printf";
 import type { DestinationStream } from "pino";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import * as formatModule from "./format.js";
 import { childLogger, createLogger, isLogLevel, LOG_LEVELS, log, logMessage } from "./logger.js";
 
 // Wrap the real formatter in a spy, so the tests can see whether a message was formatted at all.
-vi.mock("./format.js", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("./format.js")>();
+vi.mock("@canto/printf", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@canto/printf")>();
   return { ...actual, formatArgs: vi.fn(actual.formatArgs) };
 });
 

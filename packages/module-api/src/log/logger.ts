@@ -3,8 +3,8 @@
  * safe formatting on top.
  */
 
+import { formatArgs } from "@canto/printf";
 import { type DestinationStream, type Level, type Logger, pino } from "pino";
-import { formatArgs } from "./format.js";
 
 /** Prosody's log levels; any other level given to {@link log} is dropped. */
 export type LogLevel = "debug" | "info" | "warn" | "error";

@@ -1,17 +1,11 @@
-import type { Disposer, Handler } from "@canto/events";
-import type { Element } from "@canto/stanza";
+import { type Disposer, type Handler, isThenable } from "@canto/events";
+import { bareOf, type Element } from "@canto/stanza";
 import type { Host } from "../host.js";
 import type { RoutingEvent } from "./router.js";
 import type { SessionRegistry } from "./sessions.js";
 
 /** Below every module's handlers: modules such as `message` and `presence` replace these defaults. */
 export const DELIVERY_PRIORITY = -1000;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function"
-  );
-}
 
 function firstChildElement(stanza: Element): Element | undefined {
   for (const child of stanza.children) if (typeof child === "object") return child as Element;
@@ -50,7 +44,7 @@ export function installCoreHandlers(host: Host, sessions: SessionRegistry): Disp
   };
 
   const messageToBare = (event: RoutingEvent) => {
-    const to = (event.stanza.attrs.to as string | undefined) ?? bareOf(event.origin);
+    const to = (event.stanza.attrs.to as string | undefined) ?? sessionBare(event.origin);
     const resources = to === undefined ? undefined : sessions.bare(to);
     if (resources === undefined) return undefined;
     let delivered = false;
@@ -63,7 +57,7 @@ export function installCoreHandlers(host: Host, sessions: SessionRegistry): Disp
   };
 
   const presenceToBare = (event: RoutingEvent) => {
-    const to = (event.stanza.attrs.to as string | undefined) ?? bareOf(event.origin);
+    const to = (event.stanza.attrs.to as string | undefined) ?? sessionBare(event.origin);
     for (const session of (to === undefined ? undefined : sessions.bare(to))?.values() ?? [])
       session.send(event.stanza);
     return true;
@@ -89,11 +83,9 @@ export function installCoreHandlers(host: Host, sessions: SessionRegistry): Disp
 function messageToFullOffline(event: RoutingEvent, toBare: (event: RoutingEvent) => unknown): unknown {
   const type = (event.stanza.attrs.type as string | undefined) ?? "normal";
   if (type !== "chat" && type !== "normal") return true;
-  const to = event.stanza.attrs.to as string;
-  const slash = to.indexOf("/");
   const bareEvent: RoutingEvent = { ...event };
   const original = event.stanza.attrs.to;
-  event.stanza.attrs.to = to.slice(0, slash);
+  event.stanza.attrs.to = bareOf(original as string);
   try {
     return toBare(bareEvent);
   } finally {
@@ -101,6 +93,6 @@ function messageToFullOffline(event: RoutingEvent, toBare: (event: RoutingEvent)
   }
 }
 
-function bareOf(session: { username?: string | undefined; host: string }): string | undefined {
+function sessionBare(session: { username?: string | undefined; host: string }): string | undefined {
   return session.username === undefined ? undefined : `${session.username}@${session.host}`;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Module, parseJid } from "canto";
+import { type Module, nodeOf, parseJid } from "canto";
 import type { HttpRouteParams } from "../http/routes.js";
 import { authProvider } from "../shared/contracts.js";
 import { FailureThrottle } from "../shared/failure-throttle.js";
@@ -293,7 +293,7 @@ export default function adminWeb(module: Module): void {
             messagePage("Unavailable", "No authentication provider is loaded on this host.", "unavailable"),
           );
         }
-        const node = jid?.slice(0, jid.indexOf("@"));
+        const node = jid === undefined ? undefined : nodeOf(jid);
         if (jid === undefined || node === undefined || !(await provider.testPassword(node, password))) {
           throttle.fail(address);
           module.log("info", "failed admin login for %s from %s", typed, address);

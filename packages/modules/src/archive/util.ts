@@ -1,36 +1,24 @@
-import type { Element } from "canto";
+import { domainOf, type Element, NS, nodeOf } from "canto";
 
 // Helpers shared by the archive-area modules (mam, carbons). Modules never import each other; they
 // may import this.
 
-export const NS_MAM = "urn:xmpp:mam:2";
-export const NS_MAM_EXTENDED = "urn:xmpp:mam:2#extended";
-export const NS_RSM = "http://jabber.org/protocol/rsm";
-export const NS_FORWARD = "urn:xmpp:forward:0";
-export const NS_DELAY = "urn:xmpp:delay";
-export const NS_STANZA_ID = "urn:xmpp:sid:0";
-export const NS_CHATSTATES = "http://jabber.org/protocol/chatstates";
-export const NS_HINTS = "urn:xmpp:hints";
-export const NS_CARBONS = "urn:xmpp:carbons:2";
+// Short names for the archive area; the strings are @canto/stanza's NS table.
+export const NS_MAM = NS.mam;
+export const NS_MAM_EXTENDED = NS.mam_extended;
+export const NS_RSM = NS.rsm;
+export const NS_FORWARD = NS.forward;
+export const NS_DELAY = NS.delay;
+export const NS_STANZA_ID = NS.stanza_id;
+export const NS_CHATSTATES = NS.chatstates;
+export const NS_HINTS = NS.hints;
+export const NS_CARBONS = NS.carbons;
 
-/** The bare part of a JID the router already prepared. */
-export function bareOf(jid: string): string {
-  const slash = jid.indexOf("/");
-  return slash < 0 ? jid : jid.slice(0, slash);
-}
+export { bareOf, resourceOf } from "canto";
 
-/** The resource of a prepared JID, `undefined` when it has none. */
-export function resourceOf(jid: string): string | undefined {
-  const slash = jid.indexOf("/");
-  return slash < 0 ? undefined : jid.slice(slash + 1);
-}
-
-/** The localpart of a prepared bare JID on `host`, `undefined` when it is not a user of that host. */
+/** The localpart of a prepared JID on `host`, `undefined` when it is not a user of that host. */
 export function localUser(jid: string, host: string): string | undefined {
-  const bare = bareOf(jid);
-  const at = bare.indexOf("@");
-  if (at <= 0 || bare.slice(at + 1) !== host) return undefined;
-  return bare.slice(0, at);
+  return domainOf(jid) === host ? nodeOf(jid) : undefined;
 }
 
 /** The message type as RFC 6121 §5.2.2 reads it: absent means `normal`. */

@@ -11,8 +11,6 @@ import { accountDeleted } from "./accounts.js";
 import { AccountError } from "./errors.js";
 import { prepUsername } from "./username.js";
 
-const NS_FEATURE = "http://jabber.org/features/iq-register";
-
 /** `user-registering`: handlers may set `allowed = false` (and `reason`) to refuse a registration. */
 export interface UserRegisteringEvent {
   username: string;
@@ -60,7 +58,7 @@ export default function register(module: Module): void {
     const { allowRegistration, requireEncryption } = options();
     if (!allowRegistration || session.type !== "c2s_unauthed") return;
     if (requireEncryption && !session.secure) return;
-    event.features.c("register", { xmlns: NS_FEATURE });
+    event.features.c("register", { xmlns: NS.register_feature });
   });
 
   function provider(session: Session, stanza: Element): AuthProvider | undefined {

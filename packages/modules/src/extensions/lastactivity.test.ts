@@ -1,6 +1,6 @@
 import { presence, type TestServer } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
-import { ask, outcome, request, serverWith, stopServers } from "./test-support.js";
+import { ask, outcome, request, serverWith, stopServers } from "./extensions.test-helper.js";
 
 afterEach(stopServers);
 

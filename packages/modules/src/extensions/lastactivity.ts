@@ -1,7 +1,5 @@
-import { errorReply, type Module, reply, type Session } from "canto";
+import { errorReply, type Module, NS, reply, type Session } from "canto";
 import { answering, bareOf, isContactSubscribed, nodeOf, now, type StanzaEvent } from "./util.js";
-
-export const NS_LAST = "jabber:iq:last";
 
 /** What `lastlog` keeps per account: when its last session ended, and the status it left with. */
 interface LastLog {
@@ -22,7 +20,7 @@ function readLastLog(value: unknown): LastLog | undefined {
  * Only the account itself and contacts subscribed to its presence may ask; others get `forbidden`.
  */
 export default async function lastactivity(module: Module): Promise<void> {
-  module.addFeature(NS_LAST);
+  module.addFeature(NS.last);
   const lastlog = await module.openStore("lastlog");
   const roster = await module.openStore("roster");
   const leavingStatus = new WeakMap<Session, string>();
@@ -55,7 +53,7 @@ export default async function lastactivity(module: Module): Promise<void> {
     return undefined;
   });
 
-  module.hook(`iq-get/bare/${NS_LAST}:query`, (event: StanzaEvent) => {
+  module.hook(`iq-get/bare/${NS.last}:query`, (event: StanzaEvent) => {
     const { origin, stanza } = event;
     const from = stanza.attrs.from as string | undefined;
     const to = stanza.attrs.to as string | undefined;
@@ -87,7 +85,7 @@ export default async function lastactivity(module: Module): Promise<void> {
       }
       const answer = reply(stanza);
       if (to === undefined) answer.attrs.from = account;
-      const query = answer.c("query", { xmlns: NS_LAST, seconds: String(seconds) });
+      const query = answer.c("query", { xmlns: NS.last, seconds: String(seconds) });
       if (status !== "") query.t(status);
       origin.send(answer);
     });

@@ -1,10 +1,8 @@
-import { clone, Element, errorReply, type Module, reply } from "canto";
+import { clone, Element, errorReply, type Module, NS, reply } from "canto";
 import { answering, childElements, type StanzaEvent } from "./util.js";
 
-export const NS_PRIVATE = "jabber:iq:private";
-
 /** Namespaces XEP-0049 §3 reserves: storing them is `not-acceptable`. */
-const RESERVED = new Set(["jabber:client", "jabber:server", "jabber:component:accept", NS_PRIVATE]);
+const RESERVED = new Set<string>([NS.client, NS.server, NS.component, NS.private]);
 
 function keyOf(element: Element): string {
   return `${element.name}:${element.attrs.xmlns as string}`;
@@ -16,10 +14,10 @@ function keyOf(element: Element): string {
  * deletes the fragment; reading one that is not there answers the empty element.
  */
 export default async function privateStorage(module: Module): Promise<void> {
-  module.addFeature(NS_PRIVATE);
+  module.addFeature(NS.private);
   const store = await module.openStore("private", "map");
 
-  module.hook(`iq/bare/${NS_PRIVATE}:query`, (event: StanzaEvent) => {
+  module.hook(`iq/bare/${NS.private}:query`, (event: StanzaEvent) => {
     const { origin, stanza } = event;
     if (event.to_self !== true || origin.username === undefined) {
       origin.send(
@@ -28,7 +26,7 @@ export default async function privateStorage(module: Module): Promise<void> {
       return true;
     }
     const username = origin.username;
-    const query = stanza.getChild("query", NS_PRIVATE)!;
+    const query = stanza.getChild("query", NS.private)!;
     const fragments = childElements(query);
     const type = stanza.attrs.type;
     if (fragments.length === 0 || (type === "get" && fragments.length > 1)) {
@@ -50,7 +48,7 @@ export default async function privateStorage(module: Module): Promise<void> {
         const requested = fragments[0]!;
         const stored = await store.get(username, keyOf(requested));
         const answer = reply(stanza);
-        const answerQuery = answer.c("query", { xmlns: NS_PRIVATE });
+        const answerQuery = answer.c("query", { xmlns: NS.private });
         answerQuery.cnode(stored instanceof Element ? stored : clone(requested));
         origin.send(answer);
         return;

@@ -1,7 +1,7 @@
 import { disco, type Element } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
+import { ask, request, serverWith, stopServers } from "./extensions.test-helper.js";
 import { readContactInfo } from "./server_contact_info.js";
-import { ask, request, serverWith, stopServers } from "./test-support.js";
 
 afterEach(stopServers);
 

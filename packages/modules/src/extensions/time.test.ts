@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ask, outcome, request, serverWith, stopServers } from "./test-support.js";
+import { ask, outcome, request, serverWith, stopServers } from "./extensions.test-helper.js";
 
 afterEach(stopServers);
 

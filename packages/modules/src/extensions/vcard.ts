@@ -1,8 +1,6 @@
-import { clone, Element, errorReply, type Module, reply } from "canto";
+import { clone, Element, errorReply, type Module, NS, reply } from "canto";
 import { reloadableOptions } from "../shared/options.js";
 import { answering, bareOf, nodeOf, type StanzaEvent } from "./util.js";
-
-export const NS_VCARD = "vcard-temp";
 
 /**
  * XEP-0054 vcard-temp: an account sets its own vCard and anyone may read any account's (keyval
@@ -10,7 +8,7 @@ export const NS_VCARD = "vcard-temp";
  * bounds what one account may store.
  */
 export default async function vcard(module: Module): Promise<void> {
-  module.addFeature(NS_VCARD);
+  module.addFeature(NS.vcard);
   const store = await module.openStore("vcard");
   const maxSizeNow = reloadableOptions(module, () =>
     module.getOptionInteger("vcard_max_size", 256 * 1024, 1),
@@ -30,7 +28,7 @@ export default async function vcard(module: Module): Promise<void> {
       event.origin.send(answer);
     });
 
-  module.hook(`iq/bare/${NS_VCARD}:vCard`, (event: StanzaEvent) => {
+  module.hook(`iq/bare/${NS.vcard}:vCard`, (event: StanzaEvent) => {
     const { origin, stanza } = event;
     const to = stanza.attrs.to as string | undefined;
     const from = stanza.attrs.from as string | undefined;
@@ -40,7 +38,7 @@ export default async function vcard(module: Module): Promise<void> {
       origin.send(errorReply(stanza, "auth", "forbidden", "Only the account itself may set its vCard"));
       return true;
     }
-    const card = stanza.getChild("vCard", NS_VCARD)!;
+    const card = stanza.getChild("vCard", NS.vcard)!;
     const size = Buffer.byteLength(card.toString(), "utf8");
     const maxSize = maxSizeNow();
     if (size > maxSize) {
@@ -63,7 +61,7 @@ export default async function vcard(module: Module): Promise<void> {
   });
 
   // The host's own vCard: readable by anyone, set by no one over XMPP.
-  module.hook(`iq/host/${NS_VCARD}:vCard`, (event: StanzaEvent) => {
+  module.hook(`iq/host/${NS.vcard}:vCard`, (event: StanzaEvent) => {
     if (event.stanza.attrs.type === "get") return get(event, undefined);
     event.origin.send(
       errorReply(event.stanza, "auth", "forbidden", "The server's vCard is not set over XMPP"),

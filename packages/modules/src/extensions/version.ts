@@ -1,10 +1,8 @@
 import { readFileSync } from "node:fs";
 import { release, type } from "node:os";
-import { type Module, reply } from "canto";
+import { type Module, NS, reply } from "canto";
 import { reloadableOptions } from "../shared/options.js";
 import type { StanzaEvent } from "./util.js";
-
-export const NS_VERSION = "jabber:iq:version";
 
 /** This package's version, read once; the server is the package that serves the request. */
 function packageVersion(): string {
@@ -24,12 +22,12 @@ const VERSION = packageVersion();
  * operating system out, for operators who would rather not tell.
  */
 export default function version(module: Module): void {
-  module.addFeature(NS_VERSION);
+  module.addFeature(NS.version);
   const hideOs = reloadableOptions(module, () => module.getOptionBoolean("hide_os_type", false));
   const os = `${type()} ${release()}`;
-  module.hook(`iq-get/host/${NS_VERSION}:query`, (event: StanzaEvent) => {
+  module.hook(`iq-get/host/${NS.version}:query`, (event: StanzaEvent) => {
     const answer = reply(event.stanza);
-    const query = answer.c("query", { xmlns: NS_VERSION });
+    const query = answer.c("query", { xmlns: NS.version });
     query.c("name").t("Canto");
     query.c("version").t(VERSION);
     if (!hideOs()) query.c("os").t(os);

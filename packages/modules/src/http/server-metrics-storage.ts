@@ -1,4 +1,4 @@
-import type { Module, metrics, storage } from "canto";
+import { isThenable, type Module, type metrics, type storage } from "canto";
 
 type Counter = metrics.CounterMetric;
 type Sample = metrics.SampleMetric;
@@ -39,12 +39,6 @@ interface Recorder {
  * before a reload of server_metrics records into the new instance's families.
  */
 const recorders = new WeakMap<StorageManager, Recorder>();
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function"
-  );
-}
 
 type Method = (...args: unknown[]) => unknown;
 

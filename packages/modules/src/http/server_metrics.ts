@@ -1,4 +1,4 @@
-import type { Module } from "canto";
+import { isThenable, type Module } from "canto";
 import { CounterBatch, publishBatch } from "./server-metrics-batch.js";
 import { connectionsGauge } from "./server-metrics-connections.js";
 import { countStanzasOut } from "./server-metrics-out.js";
@@ -8,12 +8,6 @@ const KINDS = ["message", "presence", "iq"] as const;
 const DESTINATIONS = ["full", "bare", "host", "self"] as const;
 /** Seconds; routing is in-process, so the interesting range starts well under a millisecond. */
 const ROUTING_BUCKETS = [0.0001, 0.001, 0.01, 0.1, 1, 10];
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function"
-  );
-}
 
 /**
  * The server's own figures, for /metrics: open client connections and bound client sessions per

@@ -1,7 +1,7 @@
-import { type Element, errorReply, type Module, type RoutingEvent, type Session } from "canto";
+import { bareOf, type Element, errorReply, type Module, type RoutingEvent, type Session } from "canto";
 import { authProvider } from "../shared/contracts.js";
 import { messageType, type OfflineHandleEvent, topResources } from "./message-rules.js";
-import { availableSessions, bareJidOf, keepSessionStates, localUser } from "./session-state.js";
+import { availableSessions, keepSessionStates, localUser } from "./session-state.js";
 
 /** Above the core delivery handlers (-1000), below modules that filter messages at 0 and up. */
 const PRIORITY = -1;
@@ -78,7 +78,7 @@ export default function messageModule(module: Module): void {
       // is bounced, headlines and errors are ignored.
       const type = messageType(stanza);
       if (type === "headline" || type === "error") return true;
-      return toBare(origin, stanza, bareJidOf(to));
+      return toBare(origin, stanza, bareOf(to));
     },
     PRIORITY,
   );

@@ -1,10 +1,7 @@
-import { clone, Element, errorReply, type Module, type Session } from "canto";
+import { clone, Element, errorReply, type Module, NS, type Session } from "canto";
 import { reloadableOptions } from "../shared/options.js";
 import { messageType, type OfflineHandleEvent } from "./message-rules.js";
 
-const NS_DELAY = "urn:xmpp:delay";
-const NS_CHATSTATES = "http://jabber.org/protocol/chatstates";
-const NS_HINTS = "urn:xmpp:hints";
 /** Default of `offline_max_messages`: how many messages one user's offline store holds. */
 export const DEFAULT_MAX_MESSAGES = 100;
 
@@ -16,8 +13,8 @@ export function isStorable(stanza: Element): boolean {
   const type = messageType(stanza);
   if (type !== "chat" && type !== "normal") return false;
   const children = stanza.getChildElements();
-  if (children.some((child) => child.name === "no-store" && child.attrs.xmlns === NS_HINTS)) return false;
-  return children.some((child) => child.attrs.xmlns !== NS_CHATSTATES && child.attrs.xmlns !== NS_HINTS);
+  if (children.some((child) => child.name === "no-store" && child.attrs.xmlns === NS.hints)) return false;
+  return children.some((child) => child.attrs.xmlns !== NS.chatstates && child.attrs.xmlns !== NS.hints);
 }
 
 /**
@@ -74,7 +71,7 @@ export default async function offline(module: Module): Promise<void> {
         if (!(stored instanceof Element)) continue;
         const stanza = clone(stored);
         stanza.c("delay", {
-          xmlns: NS_DELAY,
+          xmlns: NS.delay,
           from: module.host,
           stamp: new Date(item.when * 1000).toISOString(),
         });

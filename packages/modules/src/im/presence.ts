@@ -1,4 +1,5 @@
 import {
+  bareOf,
   clone,
   type Element,
   errorReply,
@@ -12,7 +13,6 @@ import { pushRosterItem } from "./roster-push.js";
 import { contactIsSubscribed, type Roster, RosterStore, userIsSubscribed } from "./roster-store.js";
 import {
   availableSessions,
-  bareJidOf,
   interestedSessions,
   keepSessionStates,
   localUser,
@@ -105,12 +105,12 @@ export default async function presenceModule(module: Module): Promise<void> {
       return true;
     }
     if (type !== undefined && SUBSCRIPTION_TYPES.has(type)) {
-      return outboundSubscription(origin, stanza, username, bareJidOf(to), type);
+      return outboundSubscription(origin, stanza, username, bareOf(to), type);
     }
     if (type === "probe") return undefined;
     // Directed presence (§4.6): remember who got it, unless they get our presence anyway (the
     // user's own resources and subscribed contacts).
-    const toBare = bareJidOf(to);
+    const toBare = bareOf(to);
     if (toBare === `${username}@${host}`) return undefined;
     const roster = await store.load(username);
     if (contactIsSubscribed(roster.items.get(toBare))) return undefined;
@@ -182,7 +182,7 @@ export default async function presenceModule(module: Module): Promise<void> {
       );
       return true;
     }
-    const fromBare = bareJidOf(from);
+    const fromBare = bareOf(from);
     const username = localUser(toBare, host);
     if (username === undefined) return true;
     if (!(await userExists(username))) {
@@ -275,7 +275,7 @@ export default async function presenceModule(module: Module): Promise<void> {
         return true;
       }
       if (type !== undefined && type !== "unavailable" && type !== "error") {
-        return inboundSubscription(origin, stanza, bareJidOf(to));
+        return inboundSubscription(origin, stanza, bareOf(to));
       }
       // To a resource that is gone the presence is ignored (RFC 6121 §8.5.3.2.3).
       module.server.sessions.full(to)?.send(stanza);
@@ -294,8 +294,8 @@ export default async function presenceModule(module: Module): Promise<void> {
       // The server itself is always available and accepts every subscriber, as Prosody's host does.
       if (type === "probe") await module.send(presence({ from: host, to: from, id }));
       else if (type === "subscribe") {
-        await module.send(presence({ from: host, to: bareJidOf(from), id, type: "subscribed" }));
-        await module.send(presence({ from: host, to: bareJidOf(from), id }));
+        await module.send(presence({ from: host, to: bareOf(from), id, type: "subscribed" }));
+        await module.send(presence({ from: host, to: bareOf(from), id }));
       }
       return true;
     },

@@ -1,11 +1,18 @@
-import { type Element, errorReply, type Module, prepJid, presence, type RoutingEvent, reply } from "canto";
+import {
+  type Element,
+  errorReply,
+  type Module,
+  NS,
+  prepJid,
+  presence,
+  type RoutingEvent,
+  reply,
+} from "canto";
 import type { StreamFeaturesEvent } from "../shared/contracts.js";
 import { pushRosterItem } from "./roster-push.js";
 import { itemElement, type RosterItem, RosterStore } from "./roster-store.js";
 import { availableSessions, keepSessionStates, sessionStates, stateOf } from "./session-state.js";
 
-const NS_ROSTER = "jabber:iq:roster";
-const NS_ROSTERVER = "urn:xmpp:features:rosterver";
 /** Longest item name or group name accepted, in characters (RFC 6121 §2.3.3 lets the server choose). */
 const MAX_NAME_LENGTH = 1023;
 
@@ -81,13 +88,13 @@ export default async function roster(module: Module): Promise<void> {
   keepSessionStates(module);
 
   module.hook<StreamFeaturesEvent>("stream-features", ({ origin, features }) => {
-    if (origin.username !== undefined) features.c("ver", { xmlns: NS_ROSTERVER });
+    if (origin.username !== undefined) features.c("ver", { xmlns: NS.rosterver });
   });
 
-  module.hook<RoutingEvent>(`iq/self/${NS_ROSTER}:query`, async ({ origin, stanza }) => {
+  module.hook<RoutingEvent>(`iq/self/${NS.roster}:query`, async ({ origin, stanza }) => {
     const username = origin.username;
     if (username === undefined) return undefined;
-    const query = stanza.getChild("query", NS_ROSTER)!;
+    const query = stanza.getChild("query", NS.roster)!;
     const self = `${username}@${module.host}`;
     if (stanza.attrs.type === "get") {
       const roster = await store.load(username);
@@ -99,7 +106,7 @@ export default async function roster(module: Module): Promise<void> {
         origin.send(result);
         return true;
       }
-      const answer = result.c("query", { xmlns: NS_ROSTER });
+      const answer = result.c("query", { xmlns: NS.roster });
       if (clientVersion !== undefined) answer.attrs.ver = String(roster.version);
       for (const [jid, item] of roster.items) answer.cnode(itemElement(jid, item));
       origin.send(result);

@@ -1,4 +1,4 @@
-import type { Element, Module, Session } from "canto";
+import { domainOf, type Element, type Module, nodeOf, type Session } from "canto";
 
 /** What the IM modules know about one client session (Prosody keeps these on the session). */
 export interface ImSessionState {
@@ -60,14 +60,7 @@ export function interestedSessions(module: Module, bareJid: string): Session[] {
   });
 }
 
-export function bareJidOf(jid: string): string {
-  const slash = jid.indexOf("/");
-  return slash < 0 ? jid : jid.slice(0, slash);
-}
-
 /** The local part of a bare JID on `host`, or undefined when the JID is not a user of that host. */
 export function localUser(bareJid: string, host: string): string | undefined {
-  const at = bareJid.indexOf("@");
-  if (at <= 0 || bareJid.slice(at + 1) !== host) return undefined;
-  return bareJid.slice(0, at);
+  return domainOf(bareJid) === host ? nodeOf(bareJid) : undefined;
 }

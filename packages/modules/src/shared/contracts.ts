@@ -70,17 +70,5 @@ export function authProvider(module: Module): AuthProvider | undefined {
   return module.getHostItems<AuthProvider>("auth-provider").find((provider) => provider.name === wanted);
 }
 
-export const NS = {
-  streams: "http://etherx.jabber.org/streams",
-  tls: "urn:ietf:params:xml:ns:xmpp-tls",
-  sasl: "urn:ietf:params:xml:ns:xmpp-sasl",
-  bind: "urn:ietf:params:xml:ns:xmpp-bind",
-  session: "urn:ietf:params:xml:ns:xmpp-session",
-  stanzas: "urn:ietf:params:xml:ns:xmpp-stanzas",
-  client: "jabber:client",
-  roster: "jabber:iq:roster",
-  register: "jabber:iq:register",
-  disco_info: "http://jabber.org/protocol/disco#info",
-  disco_items: "http://jabber.org/protocol/disco#items",
-  caps: "http://jabber.org/protocol/caps",
-} as const;
+/** The namespace table of @canto/stanza, re-exported so modules keep importing it from here. */
+export { NS } from "canto";

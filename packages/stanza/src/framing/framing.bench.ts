@@ -1,7 +1,7 @@
 import { parse } from "ltx";
 import SaxLtxModule from "ltx/src/parsers/ltx.js";
 import { bench, describe } from "vitest";
-import { chatStanzas, STREAM_HEADER } from "./chat-stream.test.helpers.js";
+import { chatStanzas, STREAM_HEADER } from "./chat-stream.test-helper.js";
 import { StreamParser } from "./parser.js";
 
 // About 300 KB of chat traffic, framed from 4 KiB reads (a typical socket read size).

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { type FramingEvent, HEADER, recorder } from "./recorder.test.helpers.js";
+import { type FramingEvent, HEADER, recorder } from "./recorder.test-helper.js";
 
 /** mulberry32: small, fast and seeded, so that a failure can be replayed from its seed. */
 function prng(seed: number): () => number {

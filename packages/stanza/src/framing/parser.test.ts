@@ -2,7 +2,7 @@ import { Element } from "ltx";
 import { describe, expect, it } from "vitest";
 import { NS_STREAMS, NS_XMPP_STREAMS } from "../conditions.js";
 import { StreamParser } from "./parser.js";
-import { errorOf, HEADER, parseAll, recorder, stanzas } from "./recorder.test.helpers.js";
+import { errorOf, HEADER, parseAll, recorder, stanzas } from "./recorder.test-helper.js";
 
 const CLOSE = "</stream:stream>";
 

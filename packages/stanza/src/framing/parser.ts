@@ -2,6 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { Element } from "ltx";
 import { NS_STREAMS, type StreamErrorCondition } from "../conditions.js";
 import { StreamError } from "../errors.js";
+import { NS } from "../namespaces.js";
 import {
   decodeAttr,
   decodeCdata,
@@ -12,7 +13,6 @@ import {
   XmlRefusal,
 } from "./xml.js";
 
-const NS_XML = "http://www.w3.org/XML/1998/namespace";
 const CDATA_OPEN = "<![CDATA[";
 const XML_DECL =
   /^<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1(?:\s+encoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\4)?\s*\?>$/;
@@ -599,7 +599,7 @@ export class StreamParser {
   }
 
   private resolvePrefix(prefix: string, attrs: Record<string, string>): string {
-    if (prefix === "xml") return NS_XML;
+    if (prefix === "xml") return NS.xml;
     if (prefix === "xmlns") throw new XmlRefusal("not-well-formed", "the xmlns prefix is reserved");
     const key = `xmlns:${prefix}`;
     const own = attrs[key];

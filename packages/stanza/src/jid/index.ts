@@ -1,4 +1,5 @@
 export { JidError, type JidPart } from "./error.js";
+export { bareOf, domainOf, nodeOf, resourceOf } from "./fast.js";
 export {
   bare,
   compareJids,

@@ -1,4 +1,5 @@
 import type { storage } from "canto";
+import { resourceOf } from "canto";
 import { bareOf, domainOf } from "../util.js";
 
 /**
@@ -12,8 +13,8 @@ export function isBlocked(list: ReadonlySet<string>, jid: string): boolean {
   if (bare !== jid && list.has(bare)) return true;
   const domain = domainOf(jid);
   if (list.has(domain)) return true;
-  const slash = jid.indexOf("/");
-  return slash >= 0 && list.has(`${domain}${jid.slice(slash)}`);
+  const resource = resourceOf(jid);
+  return resource !== undefined && list.has(`${domain}/${resource}`);
 }
 
 function readList(value: unknown): Set<string> {

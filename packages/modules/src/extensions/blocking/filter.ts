@@ -1,8 +1,6 @@
-import { type Element, errorReply, type Module } from "canto";
+import { type Element, errorReply, type Module, NS } from "canto";
 import { andThen, bareOf, domainOf, nodeOf, type StanzaEvent } from "../util.js";
 import { type Blocklists, isBlocked } from "./blocklists.js";
-
-export const NS_BLOCKING_ERRORS = "urn:xmpp:blocking:errors";
 
 /** Above the IM modules' delivery handlers, so nothing sees a blocked stanza first. */
 const PRIORITY = 100;
@@ -35,7 +33,7 @@ function refuseOutbound(event: StanzaEvent): true | undefined {
   if (stanza.name === "presence" && stanza.attrs.type === "unavailable") return undefined;
   if (isErrorOrResult(stanza)) return true;
   const answer = errorReply(stanza, "cancel", "not-acceptable", "You have blocked this JID");
-  answer.getChild("error")!.c("blocked", { xmlns: NS_BLOCKING_ERRORS });
+  answer.getChild("error")!.c("blocked", { xmlns: NS.blocking_errors });
   event.origin.send(answer);
   return true;
 }

@@ -5,6 +5,7 @@ import {
   iq,
   JidError,
   type Module,
+  NS,
   prepJid,
   reply,
   type Session,
@@ -13,8 +14,6 @@ import { answering, childElements, type StanzaEvent } from "../util.js";
 import { Blocklists } from "./blocklists.js";
 import { hookFilters } from "./filter.js";
 import { PresenceNotices } from "./presence.js";
-
-export const NS_BLOCKING = "urn:xmpp:blocking";
 
 /** The JIDs of a `<block/>` or `<unblock/>`, prepared, or the error answer to send instead. */
 function readItems(stanza: Element, payload: Element): string[] | Element {
@@ -36,7 +35,7 @@ function readItems(stanza: Element, payload: Element): string[] | Element {
 }
 
 function itemsElement(name: string, jids: Iterable<string>): Element {
-  const element = iq({ type: "set", id: "x" }).c(name, { xmlns: NS_BLOCKING });
+  const element = iq({ type: "set", id: "x" }).c(name, { xmlns: NS.blocking });
   for (const jid of jids) element.c("item", { jid });
   return element;
 }
@@ -47,7 +46,7 @@ function itemsElement(name: string, jids: Iterable<string>): Element {
  * the account that asked for the list.
  */
 export default async function blocking(module: Module): Promise<void> {
-  module.addFeature(NS_BLOCKING);
+  module.addFeature(NS.blocking);
   const store = await module.openStore("blocklist");
   const roster = await module.openStore("roster");
   const sessions = module.server.sessions;
@@ -74,7 +73,7 @@ export default async function blocking(module: Module): Promise<void> {
     }
   };
 
-  module.hook(`iq-get/self/${NS_BLOCKING}:blocklist`, (event: StanzaEvent) => {
+  module.hook(`iq-get/self/${NS.blocking}:blocklist`, (event: StanzaEvent) => {
     const { origin, stanza } = event;
     const username = origin.username;
     if (username === undefined) return undefined;
@@ -82,17 +81,17 @@ export default async function blocking(module: Module): Promise<void> {
       const list = await lists.get(username);
       interested.add(origin);
       const answer = reply(stanza);
-      const payload = answer.c("blocklist", { xmlns: NS_BLOCKING });
+      const payload = answer.c("blocklist", { xmlns: NS.blocking });
       for (const jid of list) payload.c("item", { jid });
       origin.send(answer);
     });
   });
 
-  module.hook(`iq-set/self/${NS_BLOCKING}:block`, (event: StanzaEvent) => {
+  module.hook(`iq-set/self/${NS.blocking}:block`, (event: StanzaEvent) => {
     const { origin, stanza } = event;
     const username = origin.username;
     if (username === undefined) return undefined;
-    const jids = readItems(stanza, stanza.getChild("block", NS_BLOCKING)!);
+    const jids = readItems(stanza, stanza.getChild("block", NS.blocking)!);
     if (!Array.isArray(jids)) {
       origin.send(jids);
       return true;
@@ -118,11 +117,11 @@ export default async function blocking(module: Module): Promise<void> {
     });
   });
 
-  module.hook(`iq-set/self/${NS_BLOCKING}:unblock`, (event: StanzaEvent) => {
+  module.hook(`iq-set/self/${NS.blocking}:unblock`, (event: StanzaEvent) => {
     const { origin, stanza } = event;
     const username = origin.username;
     if (username === undefined) return undefined;
-    const jids = readItems(stanza, stanza.getChild("unblock", NS_BLOCKING)!);
+    const jids = readItems(stanza, stanza.getChild("unblock", NS.blocking)!);
     if (!Array.isArray(jids)) {
       origin.send(jids);
       return true;

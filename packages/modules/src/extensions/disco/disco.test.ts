@@ -1,7 +1,7 @@
 import { disco, Element, type Module } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { C2sSession, StreamFeaturesEvent } from "../../shared/contracts.js";
-import { ask, outcome, request, serverWith, stopServers } from "../test-support.js";
+import { ask, outcome, request, serverWith, stopServers } from "../extensions.test-helper.js";
 
 afterEach(stopServers);
 

@@ -3,7 +3,7 @@
  * less (no control character pictures, no nil handling, no quoting), so it is the yardstick for
  * "as cheap as the formatting everyone already uses", not an equivalent.
  *
- *   npx vitest bench --run packages/module-api/src/log
+ *   npx vitest bench --run packages/printf
  */
 import { format as nodeFormat } from "node:util";
 import { bench, describe } from "vitest";

@@ -1,0 +1,1 @@
+export { format, formatArgs } from "./format.js";
