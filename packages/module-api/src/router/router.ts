@@ -1,4 +1,4 @@
-import { type Element, errorReply, JidError, parseJid } from "@canto/stanza";
+import { domainOf, type Element, errorReply, JidError, nodeOf, parseJid, resourceOf } from "@canto/stanza";
 import type { Host } from "../host.js";
 import type { Session } from "./session.js";
 import type { SessionRegistry } from "./sessions.js";
@@ -184,11 +184,9 @@ export class Router {
     let domain: string | undefined;
     let resource: string | undefined;
     if (to !== undefined) {
-      const at = to.indexOf("@");
-      const slash = to.indexOf("/", at + 1);
-      node = at >= 0 && (slash < 0 || at < slash) ? to.slice(0, at) : undefined;
-      domain = to.slice(node === undefined ? 0 : at + 1, slash < 0 ? undefined : slash);
-      resource = slash < 0 ? undefined : to.slice(slash + 1);
+      node = nodeOf(to);
+      domain = domainOf(to);
+      resource = resourceOf(to);
     }
     let toType: "/full" | "/bare" | "/host";
     let toSelf = false;
@@ -250,7 +248,7 @@ export class Router {
 
   #routeRemote(origin: Session, stanza: Element, toHost: string): unknown {
     const fromAttr = stanza.attrs.from as string | undefined;
-    const fromHost = fromAttr === undefined ? origin.host : (hostPart(fromAttr) ?? origin.host);
+    const fromHost = fromAttr === undefined ? origin.host : domainOf(fromAttr) || origin.host;
     const host = this.#context.host(fromHost) ?? this.#context.host(origin.host);
     const handled = host?.events.fire("route/remote", {
       origin,
@@ -290,10 +288,4 @@ function isBindRequest(stanza: Element): boolean {
   if (stanza.name !== "iq" || stanza.attrs.type !== "set") return false;
   const child = firstChildElement(stanza);
   return child?.name === "bind" && child.attrs.xmlns === "urn:ietf:params:xml:ns:xmpp-bind";
-}
-
-function hostPart(jid: string): string | undefined {
-  const at = jid.indexOf("@");
-  const slash = jid.indexOf("/", at + 1);
-  return jid.slice(at + 1, slash < 0 ? undefined : slash) || undefined;
 }

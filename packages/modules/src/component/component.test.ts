@@ -9,7 +9,7 @@ import {
   until,
   type XmppComponent,
   xml,
-} from "./component.test.helpers.js";
+} from "./component.test-helper.js";
 import { handshakeDigest } from "./session.js";
 
 const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";

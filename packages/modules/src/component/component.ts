@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import { type Element, errorReply, type Module, type RoutingEvent, reply } from "canto";
+import { type Element, errorReply, type Module, NS, type RoutingEvent, reply } from "canto";
 import { Listeners } from "../shared/listeners.js";
 import { flushThenDestroy, sessionShutdown } from "../shared/session-shutdown.js";
 import { streamContext } from "../stream/stream-core.js";
@@ -13,11 +13,9 @@ export interface ComponentApi {
   connected(): Map<string, ComponentSession>;
 }
 
-const NS_PROSODY_COMPONENT = "xmpp:prosody.im/protocol/component";
 const ROUTED = ["message", "presence", "iq"].flatMap((kind) =>
   ["full", "bare", "host"].map((to) => `${kind}/${to}`),
 );
-const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 
 /**
  * As Prosody: a component with a configured `name` still tells disco#info who it is while it is
@@ -27,15 +25,15 @@ function discoInfoWhileAway(hostModule: Module, stanza: Element): Element | unde
   if (stanza.name !== "iq" || stanza.attrs.type !== "get" || stanza.attrs.to !== hostModule.host)
     return undefined;
   const query = stanza.getChildElements()[0];
-  if (query === undefined || !query.is("query", NS_DISCO_INFO) || (query.attrs.node ?? "") !== "")
+  if (query === undefined || !query.is("query", NS.disco_info) || (query.attrs.node ?? "") !== "")
     return undefined;
   const name = hostModule.getOptionString("name");
   if (name === undefined) return undefined;
   return reply(stanza)
-    .c("query", { xmlns: NS_DISCO_INFO })
+    .c("query", { xmlns: NS.disco_info })
     .c("identity", { category: "component", type: "generic", name })
     .up()
-    .c("feature", { var: NS_DISCO_INFO })
+    .c("feature", { var: NS.disco_info })
     .root();
 }
 
@@ -142,7 +140,7 @@ export default async function component(module: Module): Promise<ComponentApi> {
             type: "wait",
             condition: "service-unavailable",
             text: "Component unavailable",
-            extra: { namespace: NS_PROSODY_COMPONENT, condition: "not-connected" },
+            extra: { namespace: NS.prosody_component, condition: "not-connected" },
           },
           undefined,
           undefined,

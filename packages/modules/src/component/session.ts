@@ -1,13 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Socket } from "node:net";
-import { clone, type Element, splitJid, stanza } from "canto";
+import { clone, domainOf, type Element, NS, stanza } from "canto";
 import { type StreamContext, XmppStream } from "../stream/stream-core.js";
 import { isRefusal, readStreamHeader, streamHeader } from "../stream/stream-header.js";
 import { TcpFraming } from "../stream/tcp-framing.js";
 import type { ComponentListenerOptions } from "./options.js";
 
-export const NS_COMPONENT = "jabber:component:accept";
-const NS_STREAMS = "http://etherx.jabber.org/streams";
+export const NS_COMPONENT = NS.component;
 const STANZAS = new Set(["message", "presence", "iq"]);
 
 /** What a connection needs from the component module that owns it. */
@@ -155,7 +154,7 @@ export class ComponentSession extends XmppStream {
 
   #element(element: Element): void {
     if (this.#closed) return;
-    if (element.is("error", NS_STREAMS)) {
+    if (element.is("error", NS.streams)) {
       this.peerStreamError(element);
       return;
     }
@@ -176,7 +175,7 @@ export class ComponentSession extends XmppStream {
     if (attrs.xmlns !== undefined) delete attrs.xmlns;
     const from = attrs.from;
     if (from === undefined || from === "") attrs.from = this.host;
-    else if (this.#component.validatesFrom(this.host) && splitJid(from)?.domain.toLowerCase() !== this.host) {
+    else if (this.#component.validatesFrom(this.host) && domainOf(from).toLowerCase() !== this.host) {
       this.fail("invalid-from", `the component may only send from addresses at ${this.host}, not ${from}`);
       return false;
     }

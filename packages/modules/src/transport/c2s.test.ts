@@ -1,8 +1,8 @@
 import { cron, Element, type Module } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StreamFeaturesEvent } from "../shared/contracts.js";
-import { RawClient } from "./raw-client.test.helpers.js";
-import { FEATURES, login, type Started, start, until } from "./transport.test.helpers.js";
+import { RawClient } from "./raw-client.test-helper.js";
+import { FEATURES, login, type Started, start, until } from "./transport.test-helper.js";
 
 let current: Started | undefined;
 const clients: RawClient[] = [];

@@ -1,7 +1,7 @@
 import type { Element, Module } from "canto";
-import type { C2sSession } from "../shared/contracts.js";
+import { type C2sSession, NS } from "../shared/contracts.js";
 
-export const NS_SM = "urn:xmpp:sm:3";
+export const NS_SM = NS.sm;
 
 type Timer = ReturnType<Module["addTimer"]>;
 

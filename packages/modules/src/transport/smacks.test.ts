@@ -2,8 +2,8 @@ import { type CantoConfig, Element } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
 import { imModules } from "../im/index.js";
 import type { C2sSession } from "../shared/contracts.js";
-import { RawClient } from "./raw-client.test.helpers.js";
-import { FEATURES, login, type Started, start, until } from "./transport.test.helpers.js";
+import { RawClient } from "./raw-client.test-helper.js";
+import { FEATURES, login, type Started, start, until } from "./transport.test-helper.js";
 
 const SM = "urn:xmpp:sm:3";
 

@@ -7,8 +7,8 @@ import { generate } from "selfsigned";
 import { afterEach, describe, expect, it } from "vitest";
 import { authModules } from "../auth/index.js";
 import { NS } from "../shared/contracts.js";
-import { RawClient } from "./raw-client.test.helpers.js";
-import { FEATURES, login, type Started, start, until } from "./transport.test.helpers.js";
+import { RawClient } from "./raw-client.test-helper.js";
+import { FEATURES, login, type Started, start, until } from "./transport.test-helper.js";
 
 const current: Started[] = [];
 const clients: RawClient[] = [];

@@ -2,7 +2,7 @@ import { Element, StreamParser, type stanza } from "canto";
 import { NS } from "../shared/contracts.js";
 
 /** RFC 7395's framing namespace: `<open/>` and `<close/>` replace the stream header and footer. */
-export const NS_FRAMING = "urn:ietf:params:xml:ns:xmpp-framing";
+export const NS_FRAMING = NS.framing;
 
 /**
  * Every message is parsed as the only content of a `jabber:client` stream, so stanzas without an

@@ -1,9 +1,9 @@
 import { type Element, message } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
 import { type C2sSession, NS } from "../shared/contracts.js";
-import { RawClient } from "../transport/raw-client.test.helpers.js";
+import { RawClient } from "../transport/raw-client.test-helper.js";
 import { NS_SM } from "../transport/smacks-state.js";
-import { FEATURES, until } from "../transport/transport.test.helpers.js";
+import { FEATURES, until } from "../transport/transport.test-helper.js";
 import {
   authenticate,
   BIND,

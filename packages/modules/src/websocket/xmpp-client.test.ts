@@ -3,7 +3,7 @@ import type { XmlElement as XmppElement } from "@xmpp/client";
 import { message } from "canto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { until } from "../transport/transport.test.helpers.js";
+import { until } from "../transport/transport.test-helper.js";
 import { type Started, startServer } from "./websocket.test-helper.js";
 import type { WebSocketSession } from "./websocket-session.js";
 

@@ -14,7 +14,7 @@ import {
 import { type C2sSession, NS } from "../shared/contracts.js";
 import type { C2sApi } from "./c2s.js";
 import { transportModules } from "./index.js";
-import type { RawClient } from "./raw-client.test.helpers.js";
+import type { RawClient } from "./raw-client.test-helper.js";
 
 export interface Started {
   t: TestServer;
