@@ -50,6 +50,11 @@ export interface HostAuthz {
   defaultPermissions(role: string, actions: Iterable<string>): boolean;
   /** An account's role, synchronously; throws `role-not-loaded` if the store must be awaited. */
   getUserRole(username: string): Role | undefined;
+  /**
+   * Reads every stored role of the host (the store needs `list`), after which `getUserRole`, `may`
+   * and `could` answer synchronously for every account. `false` when the store cannot list.
+   */
+  preloadRoles(): Promise<boolean>;
   /** An account's role, waiting for the store when needed; the result is cached. */
   loadUserRole(username: string): Promise<Role | undefined>;
   /** Stores an account's role (`undefined`: back to the default) and updates the cache. */
@@ -157,6 +162,7 @@ export function createAuthz(options: AuthzOptions = {}): Authz {
       defaultPermission: (role, action) => registry.defaultPermission(role, action),
       defaultPermissions,
       getUserRole: (username) => assignment.userRoleSync(username),
+      preloadRoles: () => assignment.preload(),
       loadUserRole: (username) => assignment.loadUserRole(username),
       setUserRole: (username, role) => assignment.setUserRole(username, role),
       forgetUser: (username) => assignment.forgetUser(username),

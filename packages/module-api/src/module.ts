@@ -272,8 +272,9 @@ export class Module implements ModuleLifecycle {
 
   /**
    * Whether the actor of `context` may perform `action`; a denial is logged at warn. Synchronous, as
-   * in Prosody, when the role is known (sessions carry it; admins, remote JIDs and cached accounts);
-   * an account whose role must be read from storage throws `role-not-loaded`: use `mayAsync`.
+   * in Prosody: sessions carry their role, admins and remote JIDs come from configuration, and the
+   * server reads each host's stored roles when it activates the host, so a JID of any account is
+   * answered at once. (Only a store that cannot list its roles leaves `role-not-loaded`.)
    */
   may(action: string, context: ActorContext): boolean {
     return this.#access().may(action, context);

@@ -105,6 +105,15 @@ export class Server implements Runtime {
           set: async (username, host, role) => {
             await (await this.storage.open(host, "account_roles")).set(username, role);
           },
+          list: async (host) => {
+            const store = await this.storage.open(host, "account_roles");
+            const roles: [string, string][] = [];
+            for await (const username of store.users()) {
+              const stored = await store.get(username);
+              if (typeof stored === "string") roles.push([username, stored]);
+            }
+            return roles;
+          },
         },
         logger: pinoAdapter(this.logger.child({ module: "authz" })),
       });
@@ -204,9 +213,25 @@ export class Server implements Runtime {
     dispose.push(this.#watchTasks(host, cron));
     this.#services.set(name, { cron, dispose });
     this.global.events.fire("host-activated", name);
+    await this.#preloadRoles(name);
     const { failed } = await this.manager.loadModulesForHost(name);
     for (const { name: module, error } of failed) this.loadFailures.push({ host: name, module, error });
     return host;
+  }
+
+  /**
+   * Reads the host's stored roles before its modules load, so `module.may(action, jid)` answers
+   * synchronously for any account, as in Prosody. A failure leaves checks lazy (they then wait).
+   */
+  async #preloadRoles(host: string): Promise<void> {
+    try {
+      await this.authz.host(host).preloadRoles();
+    } catch (error) {
+      this.logger.warn(
+        { err: error, host },
+        "could not read the stored roles; role checks will wait for storage",
+      );
+    }
   }
 
   #createCron(host: Host): Cron {
