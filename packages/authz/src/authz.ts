@@ -99,9 +99,13 @@ export interface Authz {
   host(name: string): HostAuthz;
   /** The hosts created so far. */
   hosts(): string[];
-  /** Grants `action` to `role` by default on every host, now and created later. */
-  defaultPermission(role: string, action: string): void;
-  defaultPermissions(role: string, actions: Iterable<string>): void;
+  /**
+   * Grants `action` to `role` by default on every host, now and created later; `true` when every
+   * existing host took the grant (a configured policy wins, as for a host's own grant).
+   */
+  defaultPermission(role: string, action: string): boolean;
+  /** {@link defaultPermission} for each action; `true` when every grant took effect. */
+  defaultPermissions(role: string, actions: Iterable<string>): boolean;
   /** Observes every host's decisions; returns a disposer. */
   onDecision(listener: DecisionListener): () => void;
 }
@@ -198,9 +202,11 @@ export function createAuthz(options: AuthzOptions = {}): Authz {
     return hostAuthz;
   }
 
-  const defaultPermission = (role: string, action: string): void => {
+  const defaultPermission = (role: string, action: string): boolean => {
     globalDefaults.push([role, action]);
-    for (const host of hosts.values()) host.defaultPermission(role, action);
+    let all = true;
+    for (const host of hosts.values()) all = host.defaultPermission(role, action) && all;
+    return all;
   };
 
   return {
@@ -215,7 +221,9 @@ export function createAuthz(options: AuthzOptions = {}): Authz {
     hosts: () => [...hosts.keys()],
     defaultPermission,
     defaultPermissions(role, actions) {
-      for (const action of actions) defaultPermission(role, action);
+      let all = true;
+      for (const action of actions) all = defaultPermission(role, action) && all;
+      return all;
     },
     onDecision: (listener) => observers.add(listener),
   };

@@ -38,6 +38,28 @@ describe("module:default_permission() → defaultPermission", () => {
   });
 });
 
+describe("module:default_permission() from a global module", () => {
+  it("reaches every host, including a host activated later", async () => {
+    const t = await withModule(
+      (m) => {
+        m.setGlobal();
+        expect(m.defaultPermission("prosody:registered", ":announce")).toBe(true);
+        m.defaultPermissions("prosody:admin", [":purge"]);
+      },
+      { config, name: "announce", modules: { probe: () => {} } },
+    );
+    current = t;
+    await t.server.activateHost("later.example");
+    for (const host of ["localhost", "later.example"]) {
+      const registered = t.server.authz.host(host).getRole("canto:registered")!;
+      expect(registered.may("announce:announce"), host).toBe(true);
+      expect(t.server.authz.host(host).getRole("canto:admin")!.may("announce:purge"), host).toBe(true);
+    }
+    const later = await t.server.manager.load("later.example", "probe");
+    expect(later.may("announce:announce", "someone@later.example")).toBe(true);
+  });
+});
+
 describe("module:default_permissions() → defaultPermissions", () => {
   it("grants each action of the list", async () => {
     const t = await withModule(
