@@ -1,5 +1,6 @@
 import { type Element, errorReply, JidError, parseJid } from "@canto/stanza";
 import type { Host } from "../host.js";
+import { refuseIqWithoutOnePayload } from "./iq-payload.js";
 import type { Session } from "./session.js";
 import type { SessionRegistry } from "./sessions.js";
 
@@ -79,6 +80,7 @@ export class Router {
   }
 
   #processNow(origin: Session, stanza: Element): unknown {
+    if (refuseIqWithoutOnePayload(origin, stanza)) return undefined;
     const attrs = stanza.attrs as Record<string, string | undefined>;
     const namespaced =
       attrs.xmlns !== undefined && attrs.xmlns !== "jabber:client" && attrs.xmlns !== "jabber:server";
