@@ -10,6 +10,7 @@ import pino, { type Logger } from "pino";
 import { CronStoreAdapter } from "./cron-store.js";
 import { ModuleError } from "./errors.js";
 import { GLOBAL_HOST, Host, type HostType } from "./host.js";
+import { metricsPrefix } from "./metrics-prefix.js";
 import type { ItemEvent, ModuleSetup } from "./module.js";
 import { ModuleManager } from "./module-manager.js";
 import {
@@ -91,7 +92,8 @@ export class Server implements Runtime {
     this.storage =
       options.storage ??
       new StorageManager({ drivers: { memory: createMemoryDriver() }, defaultStorage: "memory" });
-    this.metrics = options.metrics ?? createMetrics({ logger: this.logger });
+    this.metrics =
+      options.metrics ?? createMetrics({ logger: this.logger, prefix: metricsPrefix(this.config) });
     this.authz =
       options.authz ??
       createAuthz({
