@@ -237,3 +237,64 @@ describe("RoleAssignment", () => {
     ).toBe(true);
   });
 });
+
+describe("RoleAssignment.preload", () => {
+  function asyncStore(roles: Record<string, string>): RoleStore {
+    return {
+      get: async (username) => roles[username],
+      set: async (username, _host, role) => {
+        if (role === undefined) delete roles[username];
+        else roles[username] = role;
+      },
+      list: async function* () {
+        yield* Object.entries(roles);
+      },
+    };
+  }
+
+  it("answers every account synchronously once the stored roles are read", async () => {
+    const { assignment } = setup("example.com", {}, { store: asyncStore({ mia: MEMBER }) });
+    expect(() => assignment.userRoleSync("mia")).toThrow(RoleNotLoadedError);
+    expect(await assignment.preload()).toBe(true);
+    expect(assignment.userRoleSync("mia")?.name).toBe(MEMBER);
+    expect(assignment.userRoleSync("nobody")?.name).toBe(REGISTERED);
+  });
+
+  it("keeps a role set later, and asks the store again for a forgotten account", async () => {
+    const roles: Record<string, string> = { mia: MEMBER };
+    const { assignment } = setup("example.com", {}, { store: asyncStore(roles), cacheSize: 0 });
+    await assignment.preload();
+    await assignment.setUserRole("bob", ADMIN);
+    expect(assignment.userRoleSync("bob")?.name).toBe(ADMIN);
+    roles.mia = GUEST; // changed behind the package's back
+    assignment.forgetUser("mia");
+    expect(() => assignment.userRoleSync("mia")).toThrow(RoleNotLoadedError);
+    expect((await assignment.loadUserRole("mia"))?.name).toBe(GUEST);
+  });
+
+  it("lets a role set while the store is read win over the older answer", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const store: RoleStore = {
+      get: async () => undefined,
+      set: async () => {},
+      list: async function* () {
+        await gate;
+        yield ["mia", MEMBER] as const;
+      },
+    };
+    const { assignment } = setup("example.com", {}, { store, cacheSize: 0 });
+    const loading = assignment.preload();
+    await assignment.setUserRole("mia", ADMIN);
+    release();
+    await loading;
+    expect(() => assignment.userRoleSync("mia")).toThrow(RoleNotLoadedError);
+  });
+
+  it("reports false for a store that cannot list its roles", async () => {
+    const { assignment } = setup("example.com", {}, { store: { get: async () => undefined } });
+    expect(await assignment.preload()).toBe(false);
+  });
+});

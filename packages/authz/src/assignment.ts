@@ -17,10 +17,19 @@ export type StoredRole = string | undefined | null;
 /** Looks up a user's stored role, synchronously or not. */
 export type RoleLookup = (username: string, host: string) => StoredRole | PromiseLike<StoredRole>;
 
-/** Per-user role storage; `set` is needed only for {@link RoleAssignment.setUserRole}. */
+/** Every stored role of a host, as `[username, role]` pairs. */
+export type StoredRoles =
+  | Iterable<readonly [string, StoredRole]>
+  | AsyncIterable<readonly [string, StoredRole]>;
+
+/**
+ * Per-user role storage; `set` is needed only for {@link RoleAssignment.setUserRole}, `list` only
+ * for {@link RoleAssignment.preload} (which lets an asynchronous store answer synchronous checks).
+ */
 export interface RoleStore {
   get: RoleLookup;
   set?(username: string, host: string, role: string | undefined): void | PromiseLike<void>;
+  list?(host: string): StoredRoles | PromiseLike<StoredRoles>;
 }
 
 /** `"local"` for a VirtualHost, `"component"` for a component, `undefined` for a host not served here. */
@@ -66,6 +75,15 @@ export class RoleAssignment {
   readonly #cache = new Map<string, Role | undefined>();
   readonly #inflight = new Map<string, Promise<Role | undefined>>();
   #generation = 0;
+  /**
+   * A complete copy of the store once {@link preload} ran: an account missing from it has no
+   * stored role, so its role is known without asking the store.
+   */
+  #stored: Map<string, StoredRole> | undefined;
+  /** Accounts whose copy in {@link #stored} may be out of date (forgotten, or changed during a preload). */
+  readonly #stale = new Set<string>();
+  /** While a preload runs: the accounts set or forgotten meanwhile, whose loaded answer is older. */
+  #touched: Set<string> | undefined;
 
   constructor(options: AssignmentOptions) {
     this.#o = options;
@@ -158,6 +176,10 @@ export class RoleAssignment {
     if (cached !== undefined || cache.has(username)) return { ready: true, role: cached };
     const store = this.#o.store;
     if (!store) return { ready: true, role: this.#remember(username, undefined) };
+    const stored = this.#stored;
+    if (stored !== undefined && !this.#stale.has(username)) {
+      return { ready: true, role: this.#remember(username, stored.get(username)) };
+    }
     const inflight = this.#inflight.get(username);
     if (inflight) return { ready: false, pending: inflight };
     const answer = store.get(username, this.host);
@@ -223,13 +245,55 @@ export class RoleAssignment {
     await store.set(username, this.host, roleName);
     this.#generation++;
     this.#cache.delete(username);
+    this.#touched?.add(username);
+    if (this.#stored !== undefined) {
+      if (roleName === undefined) this.#stored.delete(username);
+      else this.#stored.set(username, roleName);
+      this.#stale.delete(username);
+    }
     this.#remember(username, roleName);
+  }
+
+  /**
+   * Reads every stored role of the host (through `roleStore.list`), so that synchronous checks
+   * answer for any account without waiting: Prosody reads roles synchronously, and a module
+   * ported from it calls `may(action, jid)` where it cannot wait. Returns `false` when the store
+   * cannot list its roles (checks then stay lazy).
+   */
+  async preload(): Promise<boolean> {
+    const store = this.#o.store;
+    if (!store) return true;
+    if (!store.list) return false;
+    const touched = new Set<string>();
+    this.#touched = touched;
+    try {
+      const loaded = new Map<string, StoredRole>();
+      for await (const [username, role] of await store.list(this.host)) loaded.set(username, role);
+      if (this.#touched !== touched) return false; // forgetUser() dropped everything meanwhile
+      // Whatever was set or forgotten while the store was read is newer than what was read.
+      for (const username of touched) {
+        loaded.delete(username);
+        this.#stale.add(username);
+      }
+      this.#stored = loaded;
+      return true;
+    } finally {
+      if (this.#touched === touched) this.#touched = undefined;
+    }
   }
 
   /** Drops a cached role, e.g. after the store changed behind this package's back. */
   forgetUser(username?: string): void {
     this.#generation++;
-    if (username === undefined) this.#cache.clear();
-    else this.#cache.delete(username);
+    if (username === undefined) {
+      this.#cache.clear();
+      this.#stored = undefined;
+      this.#stale.clear();
+      this.#touched = undefined;
+    } else {
+      this.#cache.delete(username);
+      this.#touched?.add(username);
+      if (this.#stored !== undefined) this.#stale.add(username);
+    }
   }
 }

@@ -50,6 +50,11 @@ export interface HostAuthz {
   defaultPermissions(role: string, actions: Iterable<string>): boolean;
   /** An account's role, synchronously; throws `role-not-loaded` if the store must be awaited. */
   getUserRole(username: string): Role | undefined;
+  /**
+   * Reads every stored role of the host (the store needs `list`), after which `getUserRole`, `may`
+   * and `could` answer synchronously for every account. `false` when the store cannot list.
+   */
+  preloadRoles(): Promise<boolean>;
   /** An account's role, waiting for the store when needed; the result is cached. */
   loadUserRole(username: string): Promise<Role | undefined>;
   /** Stores an account's role (`undefined`: back to the default) and updates the cache. */
@@ -94,9 +99,13 @@ export interface Authz {
   host(name: string): HostAuthz;
   /** The hosts created so far. */
   hosts(): string[];
-  /** Grants `action` to `role` by default on every host, now and created later. */
-  defaultPermission(role: string, action: string): void;
-  defaultPermissions(role: string, actions: Iterable<string>): void;
+  /**
+   * Grants `action` to `role` by default on every host, now and created later; `true` when every
+   * existing host took the grant (a configured policy wins, as for a host's own grant).
+   */
+  defaultPermission(role: string, action: string): boolean;
+  /** {@link defaultPermission} for each action; `true` when every grant took effect. */
+  defaultPermissions(role: string, actions: Iterable<string>): boolean;
   /** Observes every host's decisions; returns a disposer. */
   onDecision(listener: DecisionListener): () => void;
 }
@@ -157,6 +166,7 @@ export function createAuthz(options: AuthzOptions = {}): Authz {
       defaultPermission: (role, action) => registry.defaultPermission(role, action),
       defaultPermissions,
       getUserRole: (username) => assignment.userRoleSync(username),
+      preloadRoles: () => assignment.preload(),
       loadUserRole: (username) => assignment.loadUserRole(username),
       setUserRole: (username, role) => assignment.setUserRole(username, role),
       forgetUser: (username) => assignment.forgetUser(username),
@@ -192,9 +202,11 @@ export function createAuthz(options: AuthzOptions = {}): Authz {
     return hostAuthz;
   }
 
-  const defaultPermission = (role: string, action: string): void => {
+  const defaultPermission = (role: string, action: string): boolean => {
     globalDefaults.push([role, action]);
-    for (const host of hosts.values()) host.defaultPermission(role, action);
+    let all = true;
+    for (const host of hosts.values()) all = host.defaultPermission(role, action) && all;
+    return all;
   };
 
   return {
@@ -209,7 +221,9 @@ export function createAuthz(options: AuthzOptions = {}): Authz {
     hosts: () => [...hosts.keys()],
     defaultPermission,
     defaultPermissions(role, actions) {
-      for (const action of actions) defaultPermission(role, action);
+      let all = true;
+      for (const action of actions) all = defaultPermission(role, action) && all;
+      return all;
     },
     onDecision: (listener) => observers.add(listener),
   };

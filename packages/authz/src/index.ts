@@ -4,6 +4,7 @@ export type {
   RoleLookup,
   RoleStore,
   StoredRole,
+  StoredRoles,
 } from "./assignment.js";
 export {
   type Authz,

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type CantoConfig, type Config, createConfig, loadConfig } from "@canto/config";
 import { type MetricsSetup, setupMetrics } from "@canto/metrics/sdk";
-import { type ModuleSetup, Server, type ServerOptions } from "@canto/module-api";
+import { type ModuleSetup, metricsPrefix, Server, type ServerOptions } from "@canto/module-api";
 import { createMemoryDriver, createSqliteDriver, type StorageDriver, StorageManager } from "@canto/storage";
 import pino, { type Logger } from "pino";
 
@@ -67,7 +67,10 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
       storage_archive_item_limit: hostOption(host, "storage_archive_item_limit"),
     }),
   });
-  const telemetry = setupMetrics({ logger: logger.child({ module: "metrics" }) });
+  const telemetry = setupMetrics({
+    logger: logger.child({ module: "metrics" }),
+    prefix: metricsPrefix(config),
+  });
   const server = new Server({
     config,
     logger,

@@ -3,6 +3,7 @@ export { CronStoreAdapter } from "./cron-store.js";
 export { ModuleError, type ModuleErrorCode } from "./errors.js";
 export { GLOBAL_HOST, Host, type HostType } from "./host.js";
 export { providerName } from "./items.js";
+export { DEFAULT_METRICS_PREFIX, metricsPrefix } from "./metrics-prefix.js";
 export {
   type EventsLike,
   type ItemEvent,

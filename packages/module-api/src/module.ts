@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import type { ActorContext, ModuleAuthz } from "@canto/authz";
+import { type ActorContext, expandAction, type ModuleAuthz } from "@canto/authz";
 import type { OptionReader, OptionValue } from "@canto/config";
 import type { Task, TaskRun, TaskSpec, Timer, TimerCallback, TimerScope } from "@canto/cron";
 import { daily, hourly, slugify, weekly } from "@canto/cron";
@@ -263,19 +263,29 @@ export class Module implements ModuleLifecycle {
     return this.#authz;
   }
 
-  /** Grants `action` to `role` unless configuration set a policy; `:action` means `<module>:action`. */
+  /**
+   * Grants `action` to `role` unless configuration set a policy; `:action` means `<module>:action`.
+   * From a global module the grant applies to every host, including hosts activated later.
+   */
   defaultPermission(role: string, action: string): boolean {
+    if (this.host === GLOBAL_HOST)
+      return this.runtime.authz.defaultPermission(role, expandAction(this.name, action));
     return this.#access().defaultPermission(role, action);
   }
 
   defaultPermissions(role: string, actions: Iterable<string>): boolean {
+    if (this.host === GLOBAL_HOST) {
+      const expanded = Array.from(actions, (action) => expandAction(this.name, action));
+      return this.runtime.authz.defaultPermissions(role, expanded);
+    }
     return this.#access().defaultPermissions(role, actions);
   }
 
   /**
    * Whether the actor of `context` may perform `action`; a denial is logged at warn. Synchronous, as
-   * in Prosody, when the role is known (sessions carry it; admins, remote JIDs and cached accounts);
-   * an account whose role must be read from storage throws `role-not-loaded`: use `mayAsync`.
+   * in Prosody: sessions carry their role, admins and remote JIDs come from configuration, and the
+   * server reads each host's stored roles when it activates the host, so a JID of any account is
+   * answered at once. (Only a store that cannot list its roles leaves `role-not-loaded`.)
    */
   may(action: string, context: ActorContext): boolean {
     return this.#access().may(action, context);

@@ -10,6 +10,7 @@ import pino, { type Logger } from "pino";
 import { CronStoreAdapter } from "./cron-store.js";
 import { ModuleError } from "./errors.js";
 import { GLOBAL_HOST, Host, type HostType } from "./host.js";
+import { metricsPrefix } from "./metrics-prefix.js";
 import type { ItemEvent, ModuleSetup } from "./module.js";
 import { ModuleManager } from "./module-manager.js";
 import {
@@ -91,7 +92,8 @@ export class Server implements Runtime {
     this.storage =
       options.storage ??
       new StorageManager({ drivers: { memory: createMemoryDriver() }, defaultStorage: "memory" });
-    this.metrics = options.metrics ?? createMetrics({ logger: this.logger });
+    this.metrics =
+      options.metrics ?? createMetrics({ logger: this.logger, prefix: metricsPrefix(this.config) });
     this.authz =
       options.authz ??
       createAuthz({
@@ -104,6 +106,15 @@ export class Server implements Runtime {
           },
           set: async (username, host, role) => {
             await (await this.storage.open(host, "account_roles")).set(username, role);
+          },
+          list: async (host) => {
+            const store = await this.storage.open(host, "account_roles");
+            const roles: [string, string][] = [];
+            for await (const username of store.users()) {
+              const stored = await store.get(username);
+              if (typeof stored === "string") roles.push([username, stored]);
+            }
+            return roles;
           },
         },
         logger: pinoAdapter(this.logger.child({ module: "authz" })),
@@ -205,9 +216,25 @@ export class Server implements Runtime {
     dispose.push(this.#watchTasks(host, cron));
     this.#services.set(name, { cron, dispose });
     this.global.events.fire("host-activated", name);
+    await this.#preloadRoles(name);
     const { failed } = await this.manager.loadModulesForHost(name);
     for (const { name: module, error } of failed) this.loadFailures.push({ host: name, module, error });
     return host;
+  }
+
+  /**
+   * Reads the host's stored roles before its modules load, so `module.may(action, jid)` answers
+   * synchronously for any account, as in Prosody. A failure leaves checks lazy (they then wait).
+   */
+  async #preloadRoles(host: string): Promise<void> {
+    try {
+      await this.authz.host(host).preloadRoles();
+    } catch (error) {
+      this.logger.warn(
+        { err: error, host },
+        "could not read the stored roles; role checks will wait for storage",
+      );
+    }
   }
 
   #createCron(host: Host): Cron {

@@ -22,6 +22,13 @@ describe("types", () => {
     };
     void check;
   });
+  it("keyval and map writes resolve true, as the reference's set returns true", () => {
+    expectTypeOf<KeyvalStore["set"]>().returns.resolves.toEqualTypeOf<true>();
+    expectTypeOf<MapStore["set"]>().returns.resolves.toEqualTypeOf<true>();
+    expectTypeOf<MapStore["setKeys"]>().returns.resolves.toEqualTypeOf<true>();
+    expectTypeOf<KeyvalPlusStore["setKey"]>().returns.resolves.toEqualTypeOf<true>();
+    expectTypeOf<KeyvalPlusStore["setKeys"]>().returns.resolves.toEqualTypeOf<true>();
+  });
   it("find results are iterable items with an optional total", () => {
     expectTypeOf<FindResult["total"]>().toEqualTypeOf<number | undefined>();
     expectTypeOf<FindResult>().toMatchTypeOf<Iterable<ArchiveItem>>();

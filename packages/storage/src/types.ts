@@ -24,18 +24,18 @@ export type User = string | undefined;
 export interface KeyvalStore {
   /** The document, or `undefined` if there is none. */
   get(user: User): Promise<Document | undefined>;
-  /** Replaces the document; `undefined` deletes it. */
-  set(user: User, value: Document | undefined): Promise<void>;
+  /** Replaces the document; `undefined` deletes it. Resolves `true`, as Prosody's returns true. */
+  set(user: User, value: Document | undefined): Promise<true>;
   /** Every user with a document (host-level data is not listed). */
   users(): AsyncIterable<string>;
 }
 
 export interface MapStore {
   get(user: User, key: string): Promise<StoredValue | undefined>;
-  /** `undefined` deletes the key. */
-  set(user: User, key: string, value: StoredValue | undefined): Promise<void>;
-  /** Sets and removes (`REMOVE`) several keys at once: all or nothing. */
-  setKeys(user: User, changes: Record<string, StoredValue | Remove | undefined>): Promise<void>;
+  /** `undefined` deletes the key. Resolves `true` on success. */
+  set(user: User, key: string, value: StoredValue | undefined): Promise<true>;
+  /** Sets and removes (`REMOVE`) several keys at once: all or nothing. Resolves `true` on success. */
+  setKeys(user: User, changes: Record<string, StoredValue | Remove | undefined>): Promise<true>;
   /** `{ [user]: value }` for every user that has `key`, or `undefined` if none has. */
   getAll(key: string): Promise<Record<string, StoredValue> | undefined>;
   /** Deletes `key` for every user. */
@@ -45,8 +45,8 @@ export interface MapStore {
 /** Prosody's `keyval+`: a keyval store that also speaks map. */
 export interface KeyvalPlusStore extends KeyvalStore {
   getKey(user: User, key: string): Promise<StoredValue | undefined>;
-  setKey(user: User, key: string, value: StoredValue | undefined): Promise<void>;
-  setKeys(user: User, changes: Record<string, StoredValue | Remove | undefined>): Promise<void>;
+  setKey(user: User, key: string, value: StoredValue | undefined): Promise<true>;
+  setKeys(user: User, changes: Record<string, StoredValue | Remove | undefined>): Promise<true>;
   getKeyFromAll(key: string): Promise<Record<string, StoredValue> | undefined>;
   deleteKeyFromAll(key: string): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { TestServer } from "../testing.js";
+import { createTestServer } from "../testing.js";
 import { withModule } from "./helpers.test-helper.js";
 
 let current: TestServer | undefined;
@@ -37,6 +38,28 @@ describe("module:default_permission() → defaultPermission", () => {
   });
 });
 
+describe("module:default_permission() from a global module", () => {
+  it("reaches every host, including a host activated later", async () => {
+    const t = await withModule(
+      (m) => {
+        m.setGlobal();
+        expect(m.defaultPermission("prosody:registered", ":announce")).toBe(true);
+        m.defaultPermissions("prosody:admin", [":purge"]);
+      },
+      { config, name: "announce", modules: { probe: () => {} } },
+    );
+    current = t;
+    await t.server.activateHost("later.example");
+    for (const host of ["localhost", "later.example"]) {
+      const registered = t.server.authz.host(host).getRole("canto:registered")!;
+      expect(registered.may("announce:announce"), host).toBe(true);
+      expect(t.server.authz.host(host).getRole("canto:admin")!.may("announce:purge"), host).toBe(true);
+    }
+    const later = await t.server.manager.load("later.example", "probe");
+    expect(later.may("announce:announce", "someone@later.example")).toBe(true);
+  });
+});
+
 describe("module:default_permissions() → defaultPermissions", () => {
   it("grants each action of the list", async () => {
     const t = await withModule(
@@ -68,13 +91,28 @@ describe("module:may() → may, module:could() → could", () => {
     expect(t.module.could(":admin-only", { session })).toBe(false);
   });
 
-  it("throws role-not-loaded rather than guess when an account's role must be read from storage", async () => {
-    const t = await withModule(() => {}, { config });
+  it("answers synchronously for an account, from admins and the stored roles read at host activation", async () => {
+    const t = await createTestServer({
+      config,
+      modules: {
+        disco: (m) => {
+          m.defaultPermission("canto:admin", ":be-discovered-admin");
+          m.defaultPermission("canto:registered", ":browse");
+        },
+      },
+      start: false,
+    });
     current = t;
-    expect(() => t.module.may(":x", "carol@localhost")).toThrow(
-      expect.objectContaining({ code: "role-not-loaded" }),
-    );
-    expect(await t.module.couldAsync(":x", "carol@localhost")).toBe(false);
+    // A role assigned in storage before the server starts, as `prosodyctl` would have left it.
+    await (await t.server.storage.open("localhost", "account_roles")).set("bob", "prosody:admin");
+    await t.server.start();
+    const disco = await t.server.manager.load("localhost", "disco");
+    expect(disco.may(":be-discovered-admin", "bob@localhost")).toBe(true);
+    expect(disco.may(":be-discovered-admin", "boss@localhost")).toBe(true);
+    expect(disco.may(":be-discovered-admin", "carol@localhost")).toBe(false);
+    expect(disco.could(":browse", "carol@localhost")).toBe(true);
+    await t.server.authz.host("localhost").setUserRole("carol", "prosody:admin");
+    expect(disco.may(":be-discovered-admin", "carol@localhost")).toBe(true);
   });
 
   it("refuses a context that names no actor with an error, never a grant", async () => {

@@ -1,5 +1,6 @@
 import { domainOf, type Element, errorReply, JidError, nodeOf, parseJid, resourceOf } from "@canto/stanza";
 import type { Host } from "../host.js";
+import { refuseIqWithoutOnePayload } from "./iq-payload.js";
 import type { Session } from "./session.js";
 import type { SessionRegistry } from "./sessions.js";
 import { stanzaEvent } from "./stanza-event.js";
@@ -84,6 +85,7 @@ export class Router {
   }
 
   #processNow(origin: Session, stanza: Element): unknown {
+    if (refuseIqWithoutOnePayload(origin, stanza)) return undefined;
     const attrs = stanza.attrs as Record<string, string | undefined>;
     const namespaced = isNamespaced(origin, stanza);
     const routed = routesStanzas(origin.type) && !namespaced && isStanzaName(stanza.name);

@@ -207,8 +207,9 @@ describe("SASL authentication flows", () => {
 });
 
 describe("throttling", () => {
-  it("refuses an address after auth_failure_limit failures until auth_failure_window ends", async () => {
-    const server = await withAlice({ auth_failure_limit: 3, auth_failure_window: 60 });
+  it("throttles the account from that address after limit_auth_max failures, never the address's other accounts", async () => {
+    const server = await withAlice({ limit_auth_max: 3, limit_auth_period: 60 });
+    await createAccount(server.server, "localhost", "bob", "battery staple");
     const ip = "203.0.113.9";
     for (let i = 0; i < 3; i++) {
       const session = fakeSession(server, { ip });
@@ -218,7 +219,14 @@ describe("throttling", () => {
     const blocked = fakeSession(server, { ip });
     await plainLogin(server, blocked, "alice", "correct horse");
     expect(last(blocked)).toBe("failure:temporary-auth-failure");
-    // Other addresses are not affected.
+    const scram = fakeSession(server, { ip });
+    await scramLogin(server, scram, "alice", "correct horse");
+    expect(last(scram)).toBe("failure:temporary-auth-failure");
+    // The same address, another account: not affected.
+    const bob = fakeSession(server, { ip });
+    await plainLogin(server, bob, "bob", "battery staple");
+    expect(last(bob)).toBe("success");
+    // The same account, another address: not affected below limit_auth_account_max.
     const elsewhere = fakeSession(server, { ip: "203.0.113.10" });
     await plainLogin(server, elsewhere, "alice", "correct horse");
     expect(last(elsewhere)).toBe("success");
@@ -226,6 +234,23 @@ describe("throttling", () => {
     const later = fakeSession(server, { ip });
     await plainLogin(server, later, "alice", "correct horse");
     expect(last(later)).toBe("success");
+  });
+
+  it("throttles an account from every address after limit_auth_account_max failures", async () => {
+    const server = await withAlice({ limit_auth_max: 100, limit_auth_account_max: 4 });
+    for (let i = 0; i < 4; i++)
+      await plainLogin(server, fakeSession(server, { ip: `198.51.100.${i}` }), "alice", "x");
+    const fresh = fakeSession(server, { ip: "198.51.100.200" });
+    await plainLogin(server, fresh, "alice", "correct horse");
+    expect(last(fresh)).toBe("failure:temporary-auth-failure");
+  });
+
+  it("still reads Canto's earlier auth_failure_limit / auth_failure_window, and 0 turns throttling off", async () => {
+    const server = await withAlice({ auth_failure_limit: 0, limit_auth_account_max: 0 });
+    for (let i = 0; i < 8; i++) await plainLogin(server, fakeSession(server), "alice", "wrong");
+    const session = fakeSession(server);
+    await plainLogin(server, session, "alice", "correct horse");
+    expect(last(session)).toBe("success");
   });
 
   it("counts successes and failures", async () => {

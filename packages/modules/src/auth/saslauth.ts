@@ -1,7 +1,7 @@
 import { Element, type Module } from "canto";
 import { authProvider, type C2sSession, NS, type StreamFeaturesEvent } from "../shared/contracts.js";
-import { FailureThrottle } from "../shared/failure-throttle.js";
 import { reloadableOptions } from "../shared/options.js";
+import { LoginThrottle, LoginThrottledError } from "./login-throttle.js";
 import { PlainMechanism } from "./plain.js";
 import {
   failure,
@@ -50,9 +50,9 @@ function decodeData(stanza: Element): Buffer | undefined | SaslStep {
 /**
  * `saslauth`: SASL authentication for clients (RFC 6120 §6) with SCRAM-SHA-256, SCRAM-SHA-1 and
  * PLAIN (PLAIN only over TLS unless `allow_unencrypted_plain_auth`), nothing at all before TLS
- * while `c2s_require_encryption` holds. Failed logins are counted per address: after
- * `auth_failure_limit` (5) within `auth_failure_window` (60 s) the address gets
- * `temporary-auth-failure` until the window ends.
+ * while `c2s_require_encryption` holds. Wrong passwords throttle the account, never the address
+ * (see {@link LoginThrottle}): a throttled account gets `temporary-auth-failure` until its window
+ * ends, while other accounts of the same address log in.
  */
 export default function saslauth(module: Module): void {
   // Policy options follow a config reload; the failure throttle keeps its limits until a module reload.
@@ -66,11 +66,7 @@ export default function saslauth(module: Module): void {
     ),
     iterations: module.getOptionInteger("scram_iteration_count", DEFAULT_ITERATIONS, MIN_ITERATIONS),
   }));
-  const throttle = new FailureThrottle(
-    module,
-    module.getOptionInteger("auth_failure_limit", 5, 0),
-    module.getOptionPeriod("auth_failure_window", 60, 1),
-  );
+  const throttle = new LoginThrottle(module);
   const countSuccess = module.measure("auth_success", "counter", {
     description: "Successful SASL authentications",
   });
@@ -78,8 +74,9 @@ export default function saslauth(module: Module): void {
     description: "Failed SASL authentications",
   });
 
-  // The exchange in progress per connection; gone with the connection.
+  // The exchange in progress per connection, and the account it is for; gone with the connection.
   const exchanges = new WeakMap<C2sSession, SaslMechanism>();
+  const attempted = new WeakMap<C2sSession, string>();
 
   function offered(session: C2sSession): MechanismName[] {
     if (authProvider(module) === undefined) return [];
@@ -105,13 +102,24 @@ export default function saslauth(module: Module): void {
     for (const name of names) mechanisms.c("mechanism").t(name);
   });
 
-  function backend(): SaslBackend | undefined {
+  function backend(session: C2sSession): SaslBackend | undefined {
     const provider = authProvider(module);
     if (provider === undefined) return undefined;
+    // The account is known once the mechanism asks for its credentials: throttle it there.
+    const account = (username: string) => {
+      attempted.set(session, username);
+      if (throttle.blocked(username, session.ip)) throw new LoginThrottledError(username);
+    };
     return {
       host: module.host,
-      getScramCredentials: (username, hash) => provider.getScramCredentials(username, hash),
-      testPassword: (username, password) => provider.testPassword(username, password),
+      getScramCredentials: async (username, hash) => {
+        account(username);
+        return provider.getScramCredentials(username, hash);
+      },
+      testPassword: async (username, password) => {
+        account(username);
+        return provider.testPassword(username, password);
+      },
     };
   }
 
@@ -132,8 +140,19 @@ export default function saslauth(module: Module): void {
     try {
       step = await mechanism.step(data);
     } catch (error) {
-      module.log("error", "SASL %s failed for %s: %s", mechanism.name, session.id, error);
-      step = failure("temporary-auth-failure", "Authentication is not possible right now; try again later");
+      if (error instanceof LoginThrottledError) {
+        module.log(
+          "info",
+          "too many failed logins for %s, refusing %s (%s)",
+          error.username,
+          session.id,
+          session.ip,
+        );
+        step = failure("temporary-auth-failure", "Too many failed authentication attempts; try again later");
+      } else {
+        module.log("error", "SASL %s failed for %s: %s", mechanism.name, session.id, error);
+        step = failure("temporary-auth-failure", "Authentication is not possible right now; try again later");
+      }
     }
     if (step.type === "challenge") {
       session.send(saslElement("challenge", step.data));
@@ -142,7 +161,8 @@ export default function saslauth(module: Module): void {
     exchanges.delete(session);
     if (step.type === "failure") {
       countFailure();
-      if (step.condition === "not-authorized") throttle.fail(session.ip);
+      const username = attempted.get(session);
+      if (step.condition === "not-authorized" && username !== undefined) throttle.fail(username, session.ip);
       module.log(
         "info",
         "authentication with %s failed for %s (%s): %s",
@@ -196,15 +216,9 @@ export default function saslauth(module: Module): void {
         "Encryption (STARTTLS) is required before authentication",
       );
     }
-    if (throttle.blocked(session.ip)) {
-      return refuse(
-        session,
-        "temporary-auth-failure",
-        "Too many failed authentication attempts; try again later",
-      );
-    }
     const name = String(stanza.attrs.mechanism ?? "").toUpperCase();
-    const sasl = backend();
+    attempted.delete(session);
+    const sasl = backend(session);
     if (sasl === undefined) {
       module.log("error", "no auth provider for %s: enable auth_internal_hashed", module.host);
       return refuse(session, "temporary-auth-failure", "No authentication provider is available");

@@ -43,9 +43,12 @@ export default async function lastactivity(module: Module): Promise<void> {
     if (session.username === undefined || session.host !== module.host) return undefined;
     const username = session.username;
     const record: LastLog = { time: now(module), status: leavingStatus.get(session) ?? "" };
-    const write = lastlog.set(username, { ...record }).catch((error: unknown) => {
-      module.log("error", "could not store the last activity of %s: %s", username, error);
-    });
+    const write = lastlog.set(username, { ...record }).then(
+      () => {},
+      (error: unknown) => {
+        module.log("error", "could not store the last activity of %s: %s", username, error);
+      },
+    );
     writes.set(username, write);
     void write.finally(() => {
       if (writes.get(username) === write) writes.delete(username);

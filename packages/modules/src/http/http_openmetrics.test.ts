@@ -21,6 +21,7 @@ const counterTest = (module: Module) => {
 /** A production-wired server (`createServer`: OpenTelemetry SDK, SQLite in a temp folder), started. */
 async function startCanto(config: CantoConfig = {}): Promise<{ server: CantoServer; port: number }> {
   const dataPath = await mkdtemp(join(tmpdir(), "canto-http-"));
+  cleanups.push(() => rm(dataPath, { recursive: true, force: true }));
   const server = await createServer({
     config: {
       data_path: dataPath,
@@ -33,10 +34,7 @@ async function startCanto(config: CantoConfig = {}): Promise<{ server: CantoServ
     modules: { ...httpModules, counter_test: counterTest },
   });
   await server.start();
-  cleanups.push(async () => {
-    await server.stop();
-    await rm(dataPath, { recursive: true, force: true });
-  });
+  cleanups.push(() => server.stop());
   return { server, port: portOf(server) };
 }
 
@@ -57,6 +55,23 @@ describe("http_openmetrics", () => {
     expect(reply.body).toMatch(/^canto_mod_counter_test__hits_created\{host="localhost"\} \d/m);
     // http counts its own requests.
     expect(reply.body).toMatch(/^canto_mod_http__requests_total\{status="404"\} 1$/m);
+  });
+
+  it('names metrics as Prosody does with openmetrics_prefix = "prosody", so existing dashboards keep working', async () => {
+    const { port } = await startCanto({ openmetrics_prefix: "prosody" } as CantoConfig);
+    await request(port, "/nothing");
+    const reply = await request(port, "/metrics", { headers: { accept: "application/openmetrics-text" } });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatch(/^# TYPE prosody_mod_counter_test__hits counter$/m);
+    expect(reply.body).toMatch(/^prosody_mod_counter_test__hits_total\{host="localhost"\} 3$/m);
+    expect(reply.body).toMatch(/^prosody_mod_http__requests_total\{status="404"\} 1$/m);
+    expect(reply.body).not.toMatch(/^canto_/m);
+  });
+
+  it("refuses a malformed openmetrics_prefix when the server is made, naming the option", async () => {
+    await expect(startCanto({ openmetrics_prefix: "9 lives" } as CantoConfig)).rejects.toThrow(
+      /openmetrics_prefix/,
+    );
   });
 
   it("serves the Prometheus text format by default (no Accept)", async () => {

@@ -115,7 +115,9 @@ export class RosterStore {
 
   /** Deletes the user's roster (account deletion). */
   delete(username: string): Promise<void> {
-    return this.#queue(username, () => this.#store.set(username, undefined));
+    return this.#queue(username, async () => {
+      await this.#store.set(username, undefined);
+    });
   }
 
   /**

@@ -1,10 +1,11 @@
 import type { Module } from "canto";
 
 /**
- * Counts failed logins per address in fixed windows (Prosody's mod_limit_auth idea): once an
- * address reaches `limit` failures, it is refused until its window, started at its first failure,
- * runs out. A limit of 0 turns throttling off. SASL (saslauth) and the admin page's login form
- * (admin_web) each keep their own.
+ * Counts failures per key in fixed windows (Prosody's mod_limit_auth idea): once a key reaches
+ * `limit` failures, it is refused until its window, started at its first failure, runs out. A limit
+ * of 0 turns throttling off. The key is what a caller throttles: saslauth uses an account and an
+ * account from one address (never a bare address, which would lock out everyone behind one NAT);
+ * the admin page's login form (admin_web) keeps its own per address.
  */
 export class FailureThrottle {
   readonly #module: Module;
@@ -18,21 +19,21 @@ export class FailureThrottle {
     this.#window = window;
   }
 
-  /** Whether `address` has used up its failures for now. */
-  blocked(address: string): boolean {
-    return this.#limit > 0 && (this.#failures.get(address) ?? 0) >= this.#limit;
+  /** Whether `key` has used up its failures for now. */
+  blocked(key: string): boolean {
+    return this.#limit > 0 && (this.#failures.get(key) ?? 0) >= this.#limit;
   }
 
-  /** Records a failure of `address`. */
-  fail(address: string): void {
+  /** Records a failure of `key`. */
+  fail(key: string): void {
     if (this.#limit <= 0) return;
-    const count = this.#failures.get(address);
+    const count = this.#failures.get(key);
     if (count === undefined) {
       // The module's timers stop on unload, and the map goes with the module.
       this.#module.addTimer(this.#window, () => {
-        this.#failures.delete(address);
+        this.#failures.delete(key);
       });
     }
-    this.#failures.set(address, (count ?? 0) + 1);
+    this.#failures.set(key, (count ?? 0) + 1);
   }
 }

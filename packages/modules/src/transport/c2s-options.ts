@@ -16,7 +16,10 @@ export interface C2sOptions {
   idleTimeout: number;
   /** Seconds to wait for the peer to close after our `</stream:stream>` (`c2s_close_timeout`). */
   closeTimeout: number;
-  /** Unauthenticated connections allowed per IP address (`c2s_max_unauthed_per_ip`). */
+  /**
+   * Unauthenticated connections allowed per IP address (`c2s_max_unauthed_per_ip`); `Infinity`
+   * (the default, or 0) for no cap, as Prosody has none: many clients share one NAT address.
+   */
   maxUnauthedPerIp: number;
   /** Bytes per second and burst seconds per session (`limits.c2s`), or undefined for no limit. */
   rateLimit: { rate: number; burst: number } | undefined;
@@ -67,7 +70,7 @@ export function readC2sOptions(module: Module): C2sOptions {
     handshakeTimeout: module.getOptionPeriod("c2s_timeout", 300, 1),
     idleTimeout: module.getOptionPeriod("c2s_idle_timeout", 840, 1),
     closeTimeout: module.getOptionPeriod("c2s_close_timeout", 5, 0),
-    maxUnauthedPerIp: module.getOptionInteger("c2s_max_unauthed_per_ip", 10, 1),
+    maxUnauthedPerIp: module.getOptionInteger("c2s_max_unauthed_per_ip", 0, 0) || Number.POSITIVE_INFINITY,
     rateLimit: rateLimit(module),
   };
 }

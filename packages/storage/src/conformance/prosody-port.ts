@@ -20,13 +20,13 @@ export function prosodyPort(t: TestApi, manager: () => StorageManager, archives:
       assert.ok(store);
     });
     it("may set data for a user", async () => {
-      await store.set("user9999", data);
+      assert.equal(await store.set("user9999", data), true);
     });
     it("may get data for a user", async () => {
       assert.deepEqual(await store.get("user9999"), data);
     });
     it("may remove data for a user", async () => {
-      await store.set("user9999", undefined);
+      assert.equal(await store.set("user9999", undefined), true);
       assert.equal(await store.get("user9999"), undefined);
     });
   });
@@ -43,7 +43,7 @@ export function prosodyPort(t: TestApi, manager: () => StorageManager, archives:
       assert.ok(kv);
     });
     it("may set a specific key for a user", async () => {
-      await store.set("user9999", "foo", "bar");
+      assert.equal(await store.set("user9999", "foo", "bar"), true);
       assert.deepEqual(await kv.get("user9999"), { foo: "bar" });
     });
     it("may get a specific key for a user", async () => {
@@ -70,8 +70,13 @@ export function prosodyPort(t: TestApi, manager: () => StorageManager, archives:
       assert.equal(await store.get("user9999b", "foo"), "hello");
       assert.equal(await store.get("user9999c", "foo"), "blah");
     });
+    it("may set and remove several keys at once, answering true", async () => {
+      assert.equal(await store.setKeys("user9999d", { a: 1, b: 2 }), true);
+      assert.equal(await store.setKeys("user9999d", { a: undefined, b: undefined }), true);
+      assert.equal(await store.get("user9999d", "a"), undefined);
+    });
     it("may remove data for a specific key for a user", async () => {
-      await store.set("user9999", "foo", undefined);
+      assert.equal(await store.set("user9999", "foo", undefined), true);
       assert.equal(await store.get("user9999", "foo"), undefined);
       await store.set("user9999b", "foo", undefined);
       assert.equal(await store.get("user9999b", "foo"), undefined);
@@ -88,7 +93,7 @@ export function prosodyPort(t: TestApi, manager: () => StorageManager, archives:
       assert.ok(store);
     });
     it("may set data for a user", async () => {
-      await store.set("user9999", data);
+      assert.equal(await store.set("user9999", data), true);
     });
     it("may get data for a user", async () => {
       assert.deepEqual(await store.get("user9999"), data);
@@ -102,11 +107,13 @@ export function prosodyPort(t: TestApi, manager: () => StorageManager, archives:
       assert.equal(await map.get("user9999", "foo"), "bar");
     });
     it("may remove data for a user", async () => {
-      await store.set("user9999", undefined);
+      assert.equal(await store.set("user9999", undefined), true);
       assert.equal(await store.get("user9999"), undefined);
     });
     it("may set a specific key for a user", async () => {
-      await store.setKey("user9999", "foo", "bar");
+      assert.equal(await store.setKey("user9999", "foo", "bar"), true);
+      assert.equal(await store.setKeys("user9999e", { x: 1 }), true);
+      assert.equal(await store.setKeys("user9999e", { x: undefined }), true);
       assert.deepEqual(await kv.get("user9999"), { foo: "bar" });
     });
     it("may get a specific key for a user", async () => {

@@ -17,7 +17,7 @@ export class KeyvalPlus implements KeyvalPlusStore {
   get(user: User): Promise<Document | undefined> {
     return this.keyval.get(user);
   }
-  set(user: User, value: Document | undefined): Promise<void> {
+  set(user: User, value: Document | undefined): Promise<true> {
     return this.keyval.set(user, value);
   }
   users(): AsyncIterable<string> {
@@ -26,10 +26,10 @@ export class KeyvalPlus implements KeyvalPlusStore {
   getKey(user: User, key: string): Promise<StoredValue | undefined> {
     return this.map.get(user, key);
   }
-  setKey(user: User, key: string, value: StoredValue | undefined): Promise<void> {
+  setKey(user: User, key: string, value: StoredValue | undefined): Promise<true> {
     return this.map.set(user, key, value);
   }
-  setKeys(user: User, changes: Record<string, StoredValue | Remove | undefined>): Promise<void> {
+  setKeys(user: User, changes: Record<string, StoredValue | Remove | undefined>): Promise<true> {
     return this.map.setKeys(user, changes);
   }
   getKeyFromAll(key: string): Promise<Record<string, StoredValue> | undefined> {

@@ -55,19 +55,22 @@ export class MapOverKeyval implements MapStore {
     return isPlainObject(doc) ? (getOwn(doc, key) as StoredValue | undefined) : undefined;
   }
 
-  set(user: User, key: string, value: StoredValue | undefined): Promise<void> {
+  set(user: User, key: string, value: StoredValue | undefined): Promise<true> {
     validateMapKey(key);
     return this.setKeys(user, { [key]: value === undefined ? REMOVE : value });
   }
 
-  async setKeys(user: User, changes: Record<string, StoredValue | Remove | undefined>): Promise<void> {
+  async setKeys(user: User, changes: Record<string, StoredValue | Remove | undefined>): Promise<true> {
     validateUser(user);
     if (!isPlainObject(changes)) throw new InvalidValueError("setKeys takes a plain object of changes");
     const atomic = this.atomic;
-    if (atomic) return atomic(user, (current) => applyChanges(current, changes));
-    return this.locks.run(user ?? "", async () => {
-      await this.keyval.set(user, applyChanges(await this.keyval.get(user), changes));
-    });
+    if (atomic) {
+      await atomic(user, (current) => applyChanges(current, changes));
+      return true;
+    }
+    return this.locks.run(user ?? "", () =>
+      this.keyval.get(user).then((current) => this.keyval.set(user, applyChanges(current, changes))),
+    );
   }
 
   /** Users and documents: in one pass when the keyval store can list entries. */

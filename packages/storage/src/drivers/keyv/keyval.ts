@@ -34,7 +34,7 @@ export class KeyvKeyvalStore implements KeyvalStore {
     return text === undefined ? undefined : decodeJson(text);
   }
 
-  async set(user: User, value: Document | undefined): Promise<void> {
+  async set(user: User, value: Document | undefined): Promise<true> {
     this.life.check();
     const key = keyvKey(validateUser(user));
     try {
@@ -48,6 +48,7 @@ export class KeyvKeyvalStore implements KeyvalStore {
     } catch (err) {
       throw asStorageError(err, "keyval set");
     }
+    return true;
   }
 
   async *users(): AsyncIterable<string> {
