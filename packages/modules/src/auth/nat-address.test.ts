@@ -5,8 +5,8 @@ import { type CantoConfig, createTestServer, type TestServer } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { C2sApi } from "../transport/c2s.js";
 import { transportModules } from "../transport/index.js";
-import { RawClient } from "../transport/raw-client.test.helpers.js";
-import { FEATURES, until } from "../transport/transport.test.helpers.js";
+import { RawClient } from "../transport/raw-client.test-helper.js";
+import { FEATURES, until } from "../transport/transport.test-helper.js";
 import { createAccount } from "./accounts.js";
 import { authModules } from "./index.js";
 
