@@ -18,7 +18,12 @@ export type CreateServerOptions = (
   logger?: Logger;
   /** More storage drivers by name, next to `sqlite` and `memory`. */
   drivers?: Readonly<Record<string, StorageDriver>>;
-} & Partial<Pick<ServerOptions, "scheduler" | "authz" | "resolvers" | "cronLeases">>;
+} & Partial<
+    Pick<
+      ServerOptions,
+      "scheduler" | "authz" | "resolvers" | "cronLeases" | "hostModules" | "optionalModules"
+    >
+  >;
 
 /** A server with production defaults, and what the facade wired for it. */
 export interface CantoServer extends Server {
@@ -79,6 +84,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
     ...(options.authz && { authz: options.authz }),
     ...(options.resolvers && { resolvers: options.resolvers }),
     ...(options.cronLeases !== undefined && { cronLeases: options.cronLeases }),
+    ...(options.hostModules && { hostModules: options.hostModules }),
+    ...(options.optionalModules && { optionalModules: options.optionalModules }),
   }) as CantoServer;
   Object.defineProperty(server, "telemetry", { value: telemetry, enumerable: true });
   const stop = server.stop.bind(server);
