@@ -36,7 +36,7 @@ export interface ModuleManagerOptions {
    * Rewrites the list a host loads, after the lists and autoloads are combined: implied modules
    * (Prosody's `authentication` provider), other names for a module. Default: the list as it is.
    */
-  hostModules?: (host: string, type: HostType | undefined, names: readonly string[]) => string[];
+  hostModules?: (host: string, type: HostType | "global" | undefined, names: readonly string[]) => string[];
   /**
    * Names whose code may be absent: such a module that is not found is skipped (reported in
    * `skipped`), not a load failure. Default: none.

@@ -27,7 +27,7 @@ export const PROSODY_IN_CORE: ReadonlySet<string> = new Set([
 ]);
 
 const NO_FEDERATION = "Canto has no server-to-server federation yet: each host serves its own users";
-const NO_PEP = "Canto has no PEP yet; vcard serves vcard-temp (XEP-0054)";
+const NO_PEP = "Canto has no PEP yet, vcard serves vcard-temp (XEP-0054)";
 
 /** Prosody's own modules that Canto does not have, with what to use instead. */
 export const PROSODY_MISSING: Readonly<Record<string, string>> = Object.freeze({
@@ -56,11 +56,11 @@ export const PROSODY_MISSING: Readonly<Record<string, string>> = Object.freeze({
   motd: "no message of the day yet",
   welcome: "no welcome message yet",
   watchregistrations: "no registration notices yet",
-  invites: "no invitations yet; canto adduser creates accounts",
-  invites_adhoc: "no invitations yet; canto adduser creates accounts",
-  invites_register: "no invitations yet; canto adduser creates accounts",
+  invites: "no invitations yet, canto adduser creates accounts",
+  invites_adhoc: "no invitations yet, canto adduser creates accounts",
+  invites_register: "no invitations yet, canto adduser creates accounts",
   groups: "no shared roster groups yet",
-  legacyauth: "XEP-0078 is obsolete; clients use SASL (saslauth)",
+  legacyauth: "XEP-0078 is obsolete, clients use SASL (saslauth)",
   tokenauth: "no token authentication yet",
   http_file_share: "no file sharing yet",
   http_files: "no static file serving yet",
@@ -79,9 +79,9 @@ export const PROSODY_MISSING: Readonly<Record<string, string>> = Object.freeze({
   unknown: "not in Canto",
   windows: "not in Canto",
   auth_insecure: "not in Canto",
-  auth_ldap: "no LDAP provider yet: use internal_hashed",
+  auth_ldap: "no LDAP provider yet, use internal_hashed",
   storage_xep0227: "use canto import prosody",
-  tombstones: "not in Canto: a deleted username can be registered again",
+  tombstones: "not in Canto, a deleted username can be registered again",
   console: "use the canto CLI or admin_web",
 });
 
@@ -151,6 +151,6 @@ export function missingModulesLine(names: Iterable<string>): string | undefined 
   const missing = [...new Set(names)].filter(isMissingProsodyModule);
   if (missing.length === 0) return undefined;
   return `Prosody modules Canto does not have, not loaded: ${missing
-    .map((name) => `${name} (${PROSODY_MISSING[name]})`)
+    .map((name) => `${name}: ${PROSODY_MISSING[name]}`)
     .join("; ")}`;
 }
