@@ -50,12 +50,17 @@ export async function startAccountServer(config: Config): Promise<CantoServer> {
     const kept = keepOffline(config.get(section, "modules_enabled"), modules);
     if (kept !== undefined) config.set(section, "modules_enabled", kept);
   }
+  // Prosody's names and implied modules (the auth provider) apply, but only offline modules load:
+  // not a Component's module either.
+  const prosody = prosodyModuleOptions(config);
   const server = await createServer({
     config,
     modules,
     autoload: AUTOLOAD.filter((name) => name in modules),
     logger: pino({ level: "warn" }, pino.destination(2)),
-    ...prosodyModuleOptions(config),
+    hostModules: (host, type, names) =>
+      prosody.hostModules(host, type, names).filter((name) => name in modules),
+    optionalModules: prosody.optionalModules,
   });
   await server.start();
   if (server.manager.get("*", "c2s") !== undefined) {
