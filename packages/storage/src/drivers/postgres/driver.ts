@@ -1,8 +1,9 @@
 import KeyvPostgres from "@keyv/postgres";
 import pg from "pg";
-import { DEFAULT_MAX_VALUE_SIZE, decodeJson, encodeJson } from "../../codec.js";
-import type { AtomicDocumentUpdate } from "../../shims/map-over-keyval.js";
-import { ArchiveSql, archiveDdl, postgresDialect } from "../../sql/archive-sql.js";
+import { DEFAULT_MAX_VALUE_SIZE } from "../../codec.js";
+import { ArchiveSql, archiveDdl, KeyvTableSql, postgresDialect } from "../../sql/archive-sql.js";
+import { sqlDocumentUpdate } from "../../sql/document-update.js";
+import { PooledSqlArchive } from "../../sql/pooled-archive.js";
 import type {
   ArchiveOptions,
   ArchiveStore,
@@ -13,10 +14,9 @@ import type {
 } from "../../types.js";
 import { asStorageError, Lifecycle } from "../../util/lifecycle.js";
 import { uuidv7Generator } from "../../util/uuid7.js";
-import { validateHost, validateStoreName, validateUser } from "../../validate.js";
-import { keyvKey } from "../keyv/keyval.js";
+import { validateHost, validateStoreName } from "../../validate.js";
 import { KeyvSlots } from "../keyv/slots.js";
-import { PostgresArchive } from "./archive.js";
+import { pgSqlPool } from "./pool.js";
 
 export interface PostgresDriverOptions {
   /** Registered name; default "postgres". */
@@ -98,40 +98,14 @@ export function createPostgresDriver(options: PostgresDriverOptions): StorageDri
     }
   }
 
-  const qt = `"${schema}"."${keyvTable}"`;
-  // Map writes: read, change and write one document in a transaction holding an advisory lock on
-  // its key, so other clients cannot interleave. (Keyv stores our JSON text as is.)
-  const atomic =
-    (namespace: string): AtomicDocumentUpdate =>
-    async (user, change) => {
-      const key = `${namespace}:${keyvKey(validateUser(user))}`;
-      await whenReady();
-      const client = await pool.connect().catch((err: unknown) => {
-        throw asStorageError(err, "postgres map update");
-      });
-      try {
-        await client.query("BEGIN");
-        await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [key]);
-        const found = await client.query<{ value: string }>(`SELECT "value" FROM ${qt} WHERE "key" = $1`, [
-          key,
-        ]);
-        const text = found.rows[0]?.value;
-        const next = change(text === undefined || text === null ? undefined : decodeJson(text));
-        if (next === undefined) await client.query(`DELETE FROM ${qt} WHERE "key" = $1`, [key]);
-        else {
-          await client.query(
-            `INSERT INTO ${qt} ("key", "value") VALUES ($1, $2) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"`,
-            [key, encodeJson(next, maxValueSize)],
-          );
-        }
-        await client.query("COMMIT");
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw asStorageError(err, "postgres map update");
-      } finally {
-        client.release();
-      }
-    };
+  const sqlPool = pgSqlPool(pool);
+  const atomic = sqlDocumentUpdate(
+    "postgres",
+    sqlPool,
+    new KeyvTableSql([schema, keyvTable], postgresDialect),
+    whenReady,
+    maxValueSize,
+  );
   const slots = new KeyvSlots(
     name,
     life,
@@ -173,7 +147,18 @@ export function createPostgresDriver(options: PostgresDriverOptions): StorageDri
       validateHost(host);
       validateStoreName(store);
       await whenReady();
-      return new PostgresArchive(pool, sql, host, store, life, clock, newKey, opts.itemLimit, maxValueSize);
+      return new PooledSqlArchive(
+        "postgres",
+        sqlPool,
+        sql,
+        host,
+        store,
+        life,
+        clock,
+        newKey,
+        opts.itemLimit,
+        maxValueSize,
+      );
     },
     async close() {
       if (life.closed) return;
@@ -187,7 +172,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): StorageDri
         keyvPoolAdapter.delete(uri);
         await adapter?.disconnect();
       } else keyvPoolUsers.set(uri, left);
-      await pool.end();
+      await sqlPool.end();
     },
   };
 }
