@@ -3,18 +3,9 @@ import pg from "pg";
 import { DEFAULT_MAX_VALUE_SIZE } from "../../codec.js";
 import { ArchiveSql, archiveDdl, KeyvTableSql, postgresDialect } from "../../sql/archive-sql.js";
 import { sqlDocumentUpdate } from "../../sql/document-update.js";
-import { PooledSqlArchive } from "../../sql/pooled-archive.js";
-import type {
-  ArchiveOptions,
-  ArchiveStore,
-  Clock,
-  KeyvalStore,
-  MapStore,
-  StorageDriver,
-} from "../../types.js";
-import { asStorageError, Lifecycle } from "../../util/lifecycle.js";
-import { uuidv7Generator } from "../../util/uuid7.js";
-import { validateHost, validateStoreName } from "../../validate.js";
+import { pooledSqlDriver, TableSetup } from "../../sql/pooled-driver.js";
+import type { Clock, StorageDriver } from "../../types.js";
+import { Lifecycle } from "../../util/lifecycle.js";
 import { KeyvSlots } from "../keyv/slots.js";
 import { pgSqlPool } from "./pool.js";
 
@@ -60,9 +51,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): StorageDri
   const archiveTable = `${prefix}archive`;
   keyvPoolUsers.set(uri, (keyvPoolUsers.get(uri) ?? 0) + 1);
 
-  // Creates schema and tables on first use; retried on the next call if the server was away.
-  let ready: Promise<void> | undefined;
-  const setup = async () => {
+  const tables = new TableSetup(life, `connecting to PostgreSQL (${name})`, async () => {
     const client = await pool.connect();
     try {
       // Serialise DDL across processes starting at once.
@@ -83,27 +72,14 @@ export function createPostgresDriver(options: PostgresDriverOptions): StorageDri
     } finally {
       client.release();
     }
-  };
-
-  async function whenReady(): Promise<void> {
-    life.check();
-    try {
-      ready ??= setup().catch((err: unknown) => {
-        ready = undefined;
-        throw err;
-      });
-      await ready;
-    } catch (err) {
-      throw asStorageError(err, `connecting to PostgreSQL (${name})`);
-    }
-  }
+  });
 
   const sqlPool = pgSqlPool(pool);
   const atomic = sqlDocumentUpdate(
     "postgres",
     sqlPool,
     new KeyvTableSql([schema, keyvTable], postgresDialect),
-    whenReady,
+    tables.whenReady,
     maxValueSize,
   );
   const slots = new KeyvSlots(
@@ -126,53 +102,26 @@ export function createPostgresDriver(options: PostgresDriverOptions): StorageDri
     "",
     atomic,
   );
-  const sql = new ArchiveSql([schema, archiveTable], postgresDialect);
-  const newKey = uuidv7Generator(clock);
-
-  return {
+  return pooledSqlDriver({
     name,
-    async keyval(host: string, store: string): Promise<KeyvalStore> {
-      validateHost(host);
-      validateStoreName(store);
-      await whenReady();
-      return slots.slot(host, store).keyval;
-    },
-    async map(host: string, store: string): Promise<MapStore> {
-      validateHost(host);
-      validateStoreName(store);
-      await whenReady();
-      return slots.slot(host, store).map;
-    },
-    async archive(host: string, store: string, opts: ArchiveOptions): Promise<ArchiveStore> {
-      validateHost(host);
-      validateStoreName(store);
-      await whenReady();
-      return new PooledSqlArchive(
-        "postgres",
-        sqlPool,
-        sql,
-        host,
-        store,
-        life,
-        clock,
-        newKey,
-        opts.itemLimit,
-        maxValueSize,
-      );
-    },
-    async close() {
-      if (life.closed) return;
-      life.close();
-      slots.clear();
-      await ready?.catch(() => {});
+    label: "postgres",
+    life,
+    tables,
+    pool: sqlPool,
+    slots,
+    archiveSql: new ArchiveSql([schema, archiveTable], postgresDialect),
+    clock,
+    maxValueSize,
+    async beforeEnd() {
       const left = (keyvPoolUsers.get(uri) ?? 1) - 1;
-      if (left <= 0) {
-        keyvPoolUsers.delete(uri);
-        const adapter = keyvPoolAdapter.get(uri);
-        keyvPoolAdapter.delete(uri);
-        await adapter?.disconnect();
-      } else keyvPoolUsers.set(uri, left);
-      await sqlPool.end();
+      if (left > 0) {
+        keyvPoolUsers.set(uri, left);
+        return;
+      }
+      keyvPoolUsers.delete(uri);
+      const adapter = keyvPoolAdapter.get(uri);
+      keyvPoolAdapter.delete(uri);
+      await adapter?.disconnect();
     },
-  };
+  });
 }
