@@ -14,7 +14,6 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { storage } from "canto";
 import { afterAll, describe, expect, it } from "vitest";
 import { connect } from "./clients.js";
 import { runCli, type ServerProcess, startServer } from "./harness.js";
@@ -44,13 +43,6 @@ VirtualHost "localhost"
 Component "component.localhost"
   component_secret = "a component secret"
 `;
-
-const STORAGE_LINES = /^storage = "sql"\nsql = .*\n/m;
-// Prosody's storage names come with @canto/storage's prosodyStorage; a build without it runs the
-// same file less its two storage lines (and says so) rather than skip the rest.
-const SQL_STORAGE = "prosodyStorage" in storage;
-if (!SQL_STORAGE)
-  console.warn("prosody-config.test: this build has no Prosody `sql` storage; storage lines left out");
 
 const DEBIAN = "/etc/prosody/prosody.cfg.lua";
 
@@ -95,7 +87,7 @@ async function registerAndLogIn(dir: string, server: ServerProcess, cli: string[
 describe("the deployment prosody.cfg.lua of issue 15, unchanged", () => {
   const dir = mkdtempSync(join(tmpdir(), "canto-prosody-"));
   const file = join(dir, "prosody.cfg.lua");
-  writeFileSync(file, SQL_STORAGE ? DEPLOYMENT : DEPLOYMENT.replace(STORAGE_LINES, ""));
+  writeFileSync(file, DEPLOYMENT);
   let server: ServerProcess | undefined;
   afterAll(async () => {
     await server?.stop();
@@ -109,14 +101,16 @@ describe("the deployment prosody.cfg.lua of issue 15, unchanged", () => {
     const config = ["--config", file];
     await registerAndLogIn(dir, server, config);
     // The accounts are in the database file the sql table names (beside the data).
-    if (SQL_STORAGE) expect(existsSync(join(dir, "data", "prosody.sqlite"))).toBe(true);
+    expect(existsSync(join(dir, "data", "prosody.sqlite"))).toBe(true);
 
     // posix: the pidfile (relative to the data folder) names the server, found by status.
     const pidfile = join(dir, "data", "prosody.pid");
     expect(readFileSync(pidfile, "utf8").trim()).toBe(String(server.child.pid));
-    const status = await runCli(["status", ...config], { cwd: dir });
+    const [status, reload] = await Promise.all([
+      runCli(["status", ...config], { cwd: dir }),
+      runCli(["reload", ...config], { cwd: dir }),
+    ]);
     expect(status).toMatchObject({ code: 0, stdout: `Canto is running with PID ${server.child.pid}\n` });
-    const reload = await runCli(["reload", ...config], { cwd: dir });
     expect(reload.code).toBe(0);
     await expect
       .poll(() => messages(server!).some((m) => m.startsWith("SIGHUP: config reloaded")), { timeout: 5000 })
