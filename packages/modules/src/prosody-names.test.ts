@@ -34,6 +34,16 @@ describe("Prosody's module names", () => {
     expect(authModuleFor(createConfig({}), "x")).toBe("auth_internal_hashed");
   });
 
+  it("loads http ahead of the modules that serve over it, as Prosody's depend on mod_http", () => {
+    expect(adjust("gw.localhost", "component", ["component", "websocket", "http_openmetrics"])).toEqual([
+      "component",
+      "http",
+      "websocket",
+      "http_openmetrics",
+    ]);
+    expect(adjust("gw.localhost", "component", ["http", "websocket"])).toEqual(["http", "websocket"]);
+  });
+
   it("keeps bind out when modules_disabled names it", () => {
     const off = prosodyHostModules(createConfig({ modules_disabled: ["bind"] }));
     expect(off("localhost", "local", ["saslauth"])).toEqual(["saslauth", "auth_internal_hashed"]);

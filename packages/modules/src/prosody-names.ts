@@ -116,16 +116,22 @@ export function authModuleFor(config: OptionSource, host: string): string | unde
   return name === "null" ? undefined : `auth_${name}`;
 }
 
+/** Whether a module serves over HTTP, so Prosody's version of it depends on mod_http. */
+const servesHttp = (name: string) =>
+  name === "websocket" || name === "bosh" || name.startsWith("http_") || name === "admin_web";
+
 /**
  * A module manager's `hostModules` for Prosody's names: renamed modules by their Canto name,
- * core ones left out, the `authentication` provider on every VirtualHost, and `bind` with
- * `saslauth` (Prosody binds resources in saslauth) unless `modules_disabled` names it.
+ * core ones left out, the `authentication` provider on every VirtualHost, `bind` with
+ * `saslauth` (Prosody binds resources in saslauth) unless `modules_disabled` names it, and `http`
+ * ahead of the modules that serve over it (Prosody's depend on mod_http).
  */
 export function prosodyHostModules(config: OptionSource) {
   return (host: string, type: string | undefined, names: readonly string[]): string[] => {
     const result: string[] = [];
     for (const name of names) {
       if (PROSODY_IN_CORE.has(name)) continue;
+      if (servesHttp(name) && !result.includes("http")) result.push("http");
       result.push(PROSODY_RENAMED[name] ?? name);
       if (name === "saslauth" && type === "local") {
         const disabled = [

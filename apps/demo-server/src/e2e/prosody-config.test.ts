@@ -102,6 +102,12 @@ describe("the deployment prosody.cfg.lua of issue 15, unchanged", () => {
     await registerAndLogIn(dir, server, config);
     // The accounts are in the database file the sql table names (beside the data).
     expect(existsSync(join(dir, "data", "prosody.sqlite"))).toBe(true);
+    // websocket and http_openmetrics bring http along, as Prosody's depend on mod_http.
+    const http = server.logs.find((r) => r.listeners !== undefined)?.http as { port: number }[];
+    expect(http).toHaveLength(1);
+    const metrics = await fetch(`http://127.0.0.1:${http[0]?.port}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain("canto_mod_saslauth__auth_success");
 
     // posix: the pidfile (relative to the data folder) names the server, found by status.
     const pidfile = join(dir, "data", "prosody.pid");
