@@ -35,6 +35,14 @@ function prettyDestination(out: NodeJS.WritableStream): DestinationStream {
   };
 }
 
+/** The file sinks of the loggers made here, for `reopenLogFiles`. */
+const files = new Set<ReturnType<typeof pino.destination>>();
+
+/** Re-opens every log file (after logrotate moved them away), as Prosody does on SIGHUP. */
+export function reopenLogFiles(): void {
+  for (const file of files) file.reopen();
+}
+
 /** Prosody's level of a pino level number (trace counts as debug, fatal as error). */
 function prosodyLevel(level: number): ProsodyLevel {
   return level < 30 ? "debug" : level < 40 ? "info" : level < 50 ? "warn" : "error";
@@ -63,14 +71,14 @@ export function createLogger(level: string, format: "json" | "pretty" | undefine
   if (rules === undefined)
     return pretty ? pino({ level }, prettyDestination(process.stdout)) : pino({ level });
   const used = PROSODY_LEVELS.filter((l) => rules.sinks.some((sink) => sink.levels.has(l)));
+  const file = (filename: string | undefined) => {
+    const destination = pino.destination({ dest: filename, append: true, mkdir: true, sync: true });
+    files.add(destination);
+    return destination;
+  };
   const streams: StreamEntry[] = rules.sinks.map((sink) => ({
     level: "trace",
-    stream: onlyLevels(
-      sink.levels,
-      sink.to === "console"
-        ? console()
-        : pino.destination({ dest: sink.filename, append: true, mkdir: true, sync: true }),
-    ),
+    stream: onlyLevels(sink.levels, sink.to === "console" ? console() : file(sink.filename)),
   }));
   // With no sink at all (only syslog, say) the logger stays quiet rather than failing.
   return pino({ level: used[0] ?? "silent" }, pino.multistream(streams));

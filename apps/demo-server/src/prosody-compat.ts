@@ -2,8 +2,13 @@
 // and implied modules, its `certificates` folder, and options Canto leaves alone with a note.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { isMissingProsodyModule, prosodyHostModules } from "@canto/modules";
-import type { Config } from "canto";
+import {
+  isMissingProsodyModule,
+  missingModulesLine,
+  prosodyHostModules,
+  standardModules,
+} from "@canto/modules";
+import type { Config, config as configTypes } from "canto";
 
 /** What createServer takes so Prosody's module names and implied modules resolve. */
 export function prosodyModuleOptions(config: Config) {
@@ -60,4 +65,34 @@ export function ignoredOptionNotes(config: Config): string[] {
       notes.push(`${option} is ignored: start canto as the user it should run as`);
   }
   return notes;
+}
+
+/**
+ * `canto check config`: one warning for the Prosody modules the lists name that Canto does not
+ * have (a plugin of that name in `plugin_paths` would still load), at the first list naming one.
+ */
+export function missingModuleProblems(config: Config): configTypes.ConfigProblem[] {
+  const names: string[] = [];
+  let where: { file?: string | undefined; line?: number | undefined } | undefined;
+  for (const section of ["*", ...config.hosts().map((h) => h.name)]) {
+    const list = config.rawGet(section, "modules_enabled");
+    if (!Array.isArray(list)) continue;
+    const missing = list.filter(
+      (name): name is string =>
+        typeof name === "string" && isMissingProsodyModule(name) && !(name in standardModules),
+    );
+    if (missing.length > 0) where ??= config.locate(section, "modules_enabled");
+    names.push(...missing);
+  }
+  const message = missingModulesLine(names);
+  if (message === undefined) return [];
+  return [
+    {
+      severity: "warning",
+      code: "CANTO_CONFIG_MODULES_MISSING",
+      message,
+      option: "modules_enabled",
+      ...where,
+    },
+  ];
 }

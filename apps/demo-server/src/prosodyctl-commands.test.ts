@@ -1,14 +1,14 @@
 // prosodyctl's commands beside Canto's own: register/unregister, check certs, about, status,
 // reload and stop by the pidfile, --option, and the pieces behind them.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { createConfig } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseOptionArgs } from "./load-config.js";
-import { createLogger } from "./log-output.js";
+import { createLogger, reopenLogFiles } from "./log-output.js";
 import { readLogOption } from "./log-sinks.js";
 import { main, USAGE } from "./main.js";
 import { runningPid, writePidfile } from "./pidfile.js";
@@ -173,7 +173,10 @@ describe("prosodyctl's commands", () => {
     );
     const both = io();
     expect(await main(["check", "-c", file], both.io)).toBe(0);
-    expect(both.out()).toContain(": OK");
+    expect(both.out()).toContain(
+      `${file}:4: warning CANTO_CONFIG_MODULES_MISSING: Prosody modules Canto does not have, not loaded: pep: `,
+    );
+    expect(both.out()).toContain(": OK (1 warning(s))");
     expect(both.out()).toContain("certificates: OK");
   });
 });
@@ -233,5 +236,11 @@ describe("Prosody's process options", () => {
     expect(all).not.toContain("not written");
     expect(errors).toContain("an error line");
     expect(errors).not.toContain("an info line");
+    // logrotate moves the file away; after reopenLogFiles (SIGHUP) lines go to a new one.
+    renameSync(join(dir, "all.log"), join(dir, "all.log.1"));
+    reopenLogFiles();
+    logger.info("after the rotation");
+    expect(readFileSync(join(dir, "all.log"), "utf8")).toContain("after the rotation");
+    expect(readFileSync(join(dir, "all.log.1"), "utf8")).not.toContain("after the rotation");
   });
 });

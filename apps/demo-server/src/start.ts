@@ -7,7 +7,7 @@ import { CliError, EXIT } from "./exit-codes.js";
 import { gcProblems, youngGenerationOption } from "./gc-option.js";
 import { takeHeldHangUps } from "./hang-up.js";
 import { loadServerConfig, location } from "./load-config.js";
-import { createLogger } from "./log-output.js";
+import { createLogger, reopenLogFiles } from "./log-output.js";
 import { readLogOption } from "./log-sinks.js";
 import { pidfilePath, writePidfile } from "./pidfile.js";
 import { applyCertificateFolder, ignoredOptionNotes, prosodyModuleOptions } from "./prosody-compat.js";
@@ -75,6 +75,7 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   let reloading: Promise<unknown> = up;
   const hangUp = () => {
     if (stopping) return;
+    reopenLogFiles();
     if (file === undefined) {
       logger.warn("SIGHUP: the embedded default config has no file to re-read; nothing changed");
       return;
