@@ -1,12 +1,11 @@
 // prosodyctl's commands beside Canto's own: register/unregister, check certs, about, status,
 // reload and stop by the pidfile, --option, and the pieces behind them.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { createConfig } from "canto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { io, tempFolders } from "./cli-io.test-helper.js";
 import { parseOptionArgs } from "./load-config.js";
 import { createLogger, reopenLogFiles } from "./log-output.js";
 import { readLogOption } from "./log-sinks.js";
@@ -14,31 +13,7 @@ import { main, USAGE } from "./main.js";
 import { runningPid, writePidfile } from "./pidfile.js";
 import { applyCertificateFolder, findCertificate, ignoredOptionNotes } from "./prosody-compat.js";
 
-function io() {
-  const stdin = new PassThrough() as unknown as NodeJS.ReadStream;
-  (stdin as unknown as PassThrough).end("");
-  let out = "";
-  let err = "";
-  const stdout = new PassThrough();
-  stdout.on("data", (c: Buffer) => {
-    out += c.toString();
-  });
-  const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  (stderr as unknown as PassThrough).on("data", (c: Buffer) => {
-    err += c.toString();
-  });
-  return { io: { stdin, stdout, stderr }, out: () => out, err: () => err };
-}
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function folder(): string {
-  const dir = mkdtempSync(join(tmpdir(), "canto-ctl-"));
-  dirs.push(dir);
-  return dir;
-}
+const folder = tempFolders("canto-ctl-");
 
 /** A Prosody-style config in a new folder, with a pidfile. */
 function prosodyConfig(extra = ""): { dir: string; file: string } {

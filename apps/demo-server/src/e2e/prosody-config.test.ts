@@ -2,16 +2,8 @@
 // of issue 15 (SQLite through Prosody's `sql` table, Prosody's module names, a Component), and
 // Debian's own /etc/prosody/prosody.cfg.lua. An account is made with `canto register` and a real
 // client (@xmpp/client) logs in over STARTTLS with SCRAM; no module Canto has may fail to load.
-import {
-  accessSync,
-  constants,
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -45,14 +37,18 @@ Component "component.localhost"
 `;
 
 const DEBIAN = "/etc/prosody/prosody.cfg.lua";
+const DEBIAN_READABLE = spawnSync("test", ["-r", DEBIAN]).status === 0;
 
-function readable(file: string): boolean {
-  try {
-    accessSync(file, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
+/** A temporary folder for one describe block, and the server started there, both gone after it. */
+function serverFolder(prefix: string): { dir: string; running: { server?: ServerProcess } } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const running: { server?: ServerProcess } = {};
+  afterAll(async () => {
+    await running.server?.stop();
+    running.server?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, running };
 }
 
 const messages = (server: ServerProcess) => server.logs.map((record) => String(record.msg));
@@ -85,18 +81,13 @@ async function registerAndLogIn(dir: string, server: ServerProcess, cli: string[
 }
 
 describe("the deployment prosody.cfg.lua of issue 15, unchanged", () => {
-  const dir = mkdtempSync(join(tmpdir(), "canto-prosody-"));
+  const { dir, running } = serverFolder("canto-prosody-");
   const file = join(dir, "prosody.cfg.lua");
   writeFileSync(file, DEPLOYMENT);
-  let server: ServerProcess | undefined;
-  afterAll(async () => {
-    await server?.stop();
-    server?.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it("starts, names the missing modules once, and lets a registered user in", async () => {
-    server = await startServer({ dir, file });
+    const server = await startServer({ dir, file });
+    running.server = server;
     expectCleanStart(server, ["pep", "vcard4", "vcard_legacy"]);
     const config = ["--config", file];
     await registerAndLogIn(dir, server, config);
@@ -119,7 +110,7 @@ describe("the deployment prosody.cfg.lua of issue 15, unchanged", () => {
     expect(status).toMatchObject({ code: 0, stdout: `Canto is running with PID ${server.child.pid}\n` });
     expect(reload.code).toBe(0);
     await expect
-      .poll(() => messages(server!).some((m) => m.startsWith("SIGHUP: config reloaded")), { timeout: 5000 })
+      .poll(() => messages(server).some((m) => m.startsWith("SIGHUP: config reloaded")), { timeout: 5000 })
       .toBe(true);
 
     expect(await server.stop()).toBe(0);
@@ -130,14 +121,8 @@ describe("the deployment prosody.cfg.lua of issue 15, unchanged", () => {
   }, 20_000);
 });
 
-describe.skipIf(!readable(DEBIAN))("Debian's /etc/prosody/prosody.cfg.lua, unchanged", () => {
-  const dir = mkdtempSync(join(tmpdir(), "canto-debian-"));
-  let server: ServerProcess | undefined;
-  afterAll(async () => {
-    await server?.stop();
-    server?.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe.skipIf(!DEBIAN_READABLE)("Debian's /etc/prosody/prosody.cfg.lua, unchanged", () => {
+  const { dir, running } = serverFolder("canto-debian-");
 
   it("starts with only ports and paths given on the command line, and lets a registered user in", async () => {
     // The file and its Include folders as they are; nothing is edited.
@@ -158,7 +143,8 @@ describe.skipIf(!readable(DEBIAN))("Debian's /etc/prosody/prosody.cfg.lua, uncha
       "http_ports=[0]",
       "scram_iteration_count=4096",
     ].flatMap((option) => ["--option", option]);
-    server = await startServer({ dir, file }, 20_000, overrides);
+    const server = await startServer({ dir, file }, 20_000, overrides);
+    running.server = server;
     expectCleanStart(server, ["pep", "vcard4", "vcard_legacy", "bookmarks", "dialback", "limits"]);
     await registerAndLogIn(dir, server, ["--config", file, ...overrides]);
     expect(readFileSync(join(dir, "canto.pid"), "utf8").trim()).toBe(String(server.child.pid));

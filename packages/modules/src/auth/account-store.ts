@@ -1,5 +1,6 @@
 import type { Module, storage } from "canto";
 import { AccountError } from "./errors.js";
+import { prepUsername } from "./username.js";
 
 /** One account's document in the host's `accounts` keyval store. */
 export type AccountDocument = Record<string, storage.StoredValue>;
@@ -7,6 +8,8 @@ export type AccountDocument = Record<string, storage.StoredValue>;
 /** The `accounts` store of a password provider, with one change at a time per account. */
 export interface AccountStore {
   load(node: string): Promise<AccountDocument | undefined>;
+  /** Whether `username` (prepared here; a name that cannot be prepared has no account) exists. */
+  exists(username: string): Promise<boolean>;
   /** Stores a new account; `user-exists` when there is one. */
   create(node: string, document: AccountDocument): Promise<void>;
   /** Merges `changes` into an account; `user-not-found` when there is none. */
@@ -47,6 +50,15 @@ export async function openAccountStore(module: Module): Promise<AccountStore> {
 
   return {
     load,
+    async exists(username) {
+      let node: string;
+      try {
+        node = prepUsername(username);
+      } catch {
+        return false;
+      }
+      return (await load(node)) !== undefined;
+    },
     create: (node, document) =>
       locked(node, async () => {
         if ((await load(node)) !== undefined) {

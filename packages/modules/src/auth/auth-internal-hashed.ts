@@ -70,15 +70,7 @@ export default async function authInternalHashed(module: Module): Promise<void> 
   const provider: AuthProvider = {
     name: "internal_hashed",
 
-    async userExists(username) {
-      let node: string;
-      try {
-        node = prepUsername(username);
-      } catch {
-        return false;
-      }
-      return (await load(node)) !== undefined;
-    },
+    userExists: (username) => accounts.exists(username),
 
     async createUser(username, password) {
       const node = prepUsername(username);

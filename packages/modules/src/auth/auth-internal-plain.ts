@@ -41,15 +41,7 @@ export default async function authInternalPlain(module: Module): Promise<void> {
 
   const provider: AuthProvider = {
     name: "internal_plain",
-    async userExists(username) {
-      let node: string;
-      try {
-        node = prepUsername(username);
-      } catch {
-        return false;
-      }
-      return (await accounts.load(node)) !== undefined;
-    },
+    userExists: (username) => accounts.exists(username),
     async createUser(username, password) {
       await accounts.create(prepUsername(username), { password: prepared(password) });
     },

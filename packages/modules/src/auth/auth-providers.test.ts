@@ -5,8 +5,8 @@ import { accountExists, accountProvider, createAccount, listAccounts, setPasswor
 import {
   authServer,
   fakeSession,
-  features,
   last,
+  mechanismsOf,
   plainLogin,
   sasl,
   scramLogin,
@@ -17,12 +17,6 @@ afterEach(async () => {
   await t?.stop();
   t = undefined;
 });
-
-const mechanismsOf = async (server: TestServer, session: ReturnType<typeof fakeSession>) =>
-  (await features(server, session))
-    .getChild("mechanisms", "urn:ietf:params:xml:ns:xmpp-sasl")
-    ?.getChildren("mechanism")
-    .map((m) => m.getText());
 
 describe("auth_internal_plain", () => {
   it("keeps the password as Prosody's internal_plain does, and logs in with SCRAM and PLAIN", async () => {
