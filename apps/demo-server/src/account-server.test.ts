@@ -18,7 +18,8 @@ describe("startAccountServer", () => {
     const config = createConfig({
       data_path: dir,
       c2s_ports: [5222],
-      modules_enabled: ["tls", "saslauth", "auth_internal_hashed", "roster", "some_plugin"],
+      // Prosody's spelling: no auth module listed (authentication loads it), blocklist for blocking.
+      modules_enabled: ["tls", "saslauth", "roster", "blocklist", "some_plugin"],
       hosts: {
         localhost: {},
         "other.example": { modules_enabled: ["auth_internal_hashed", "c2s", "vcard", "another_plugin"] },
@@ -28,7 +29,16 @@ describe("startAccountServer", () => {
     try {
       expect(server.manager.get("*", "c2s")).toBeUndefined();
       expect(server.manager.list("localhost").sort()).toEqual(
-        ["auth_internal_hashed", "message", "offline", "presence", "roster", "saslauth"].sort(),
+        [
+          "auth_internal_hashed",
+          "bind",
+          "blocking",
+          "message",
+          "offline",
+          "presence",
+          "roster",
+          "saslauth",
+        ].sort(),
       );
       expect(server.manager.list("other.example")).toContain("vcard");
       expect(server.manager.list("other.example")).not.toContain("c2s");

@@ -1,7 +1,8 @@
-import { AUTOLOAD, standardModules } from "@canto/modules";
+import { AUTOLOAD, PROSODY_RENAMED, standardModules } from "@canto/modules";
 import { type CantoServer, type Config, createServer, type ModuleSetup } from "canto";
 import pino from "pino";
 import { CliError, EXIT } from "./exit-codes.js";
+import { prosodyModuleOptions } from "./prosody-compat.js";
 
 /**
  * Standard modules that open sockets or touch certificates: the account commands never load
@@ -29,7 +30,9 @@ export function offlineModules(): Record<string, ModuleSetup> {
 
 function keepOffline(value: unknown, modules: Readonly<Record<string, ModuleSetup>>): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  return value.filter((name): name is string => typeof name === "string" && name in modules);
+  return value
+    .map((name) => (typeof name === "string" ? (PROSODY_RENAMED[name] ?? name) : name))
+    .filter((name): name is string => typeof name === "string" && name in modules);
 }
 
 /**
@@ -47,11 +50,17 @@ export async function startAccountServer(config: Config): Promise<CantoServer> {
     const kept = keepOffline(config.get(section, "modules_enabled"), modules);
     if (kept !== undefined) config.set(section, "modules_enabled", kept);
   }
+  // Prosody's names and implied modules (the auth provider) apply, but only offline modules load:
+  // not a Component's module either.
+  const prosody = prosodyModuleOptions(config);
   const server = await createServer({
     config,
     modules,
     autoload: AUTOLOAD.filter((name) => name in modules),
     logger: pino({ level: "warn" }, pino.destination(2)),
+    hostModules: (host, type, names) =>
+      prosody.hostModules(host, type, names).filter((name) => name in modules),
+    optionalModules: prosody.optionalModules,
   });
   await server.start();
   if (server.manager.get("*", "c2s") !== undefined) {

@@ -10,6 +10,8 @@ export type AccountCommand = "adduser" | "passwd" | "deluser";
 export interface AccountOptions {
   config?: string | undefined;
   password?: string | undefined;
+  /** Global options that replace the file's (`--option NAME=VALUE`). */
+  overrides?: Record<string, unknown> | undefined;
 }
 
 const CODES: Partial<Record<AccountError["code"], number>> = {
@@ -31,7 +33,7 @@ export async function accountCommand(
   io: PasswordIo,
 ): Promise<string> {
   const { username, host } = parseAccountJid(jidArg, command);
-  const { config, file } = await loadServerConfig(options.config, standardModules);
+  const { config, file } = await loadServerConfig(options.config, standardModules, options.overrides);
   const info = config.host(host);
   if (info === undefined || info.type !== "local") {
     const hosts = config

@@ -3,6 +3,7 @@ import { type config, config as configPackage, createConfig } from "canto";
 import { defaultConfig } from "./default-config.js";
 import { gcProblems } from "./gc-option.js";
 import { location } from "./load-config.js";
+import { missingModuleProblems } from "./prosody-compat.js";
 
 /** What `canto check config` found, and the lines to print. */
 export interface CheckResult {
@@ -16,7 +17,7 @@ export interface CheckResult {
  */
 export async function checkConfig(file: string | undefined): Promise<CheckResult> {
   const path = file ?? configPackage.findConfigFile();
-  const checks = [gcProblems];
+  const checks = [gcProblems, missingModuleProblems];
   const problems: config.ConfigProblem[] =
     path === undefined
       ? configPackage.check(createConfig(defaultConfig(standardModules)), { checks })

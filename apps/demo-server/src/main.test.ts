@@ -1,39 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { standardModules } from "@canto/modules";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { io, tempFolders } from "./cli-io.test-helper.js";
 import { DEFAULT_MODULES, defaultConfig } from "./default-config.js";
 import { parseAccountJid } from "./jid-arg.js";
 import { formatLine } from "./log-output.js";
 import { main } from "./main.js";
 
-function io(input = "") {
-  const stdin = new PassThrough() as unknown as NodeJS.ReadStream;
-  (stdin as unknown as PassThrough).end(input);
-  let out = "";
-  let err = "";
-  const stdout = new PassThrough();
-  stdout.on("data", (c: Buffer) => {
-    out += c.toString();
-  });
-  const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  (stderr as unknown as PassThrough).on("data", (c: Buffer) => {
-    err += c.toString();
-  });
-  return { io: { stdin, stdout, stderr }, out: () => out, err: () => err };
-}
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function folder(): string {
-  const dir = mkdtempSync(join(tmpdir(), "canto-cli-"));
-  dirs.push(dir);
-  return dir;
-}
+const folder = tempFolders("canto-cli-");
 
 describe("canto CLI", () => {
   it("prints usage and exits 2 without a command, 0 with --help", async () => {

@@ -1,6 +1,8 @@
+import { missingModulesLine } from "@canto/modules";
 import { type CantoServer, config as configPackage } from "canto";
 import type { Logger } from "pino";
-import { location } from "./load-config.js";
+import { applyOverrides, location } from "./load-config.js";
+import { applyCertificateFolder } from "./prosody-compat.js";
 
 type HostType = Parameters<CantoServer["activateHost"]>[1];
 
@@ -54,6 +56,8 @@ export async function reloadConfig(server: CantoServer, logger: Logger): Promise
     );
     return summary;
   }
+  applyOverrides(config);
+  applyCertificateFolder(config);
   summary.ok = true;
   summary.changedHosts = [...changes.hosts.keys()];
   // A reloaded config is already in use: its problems cannot refuse it, but they are reported.
@@ -64,6 +68,8 @@ export async function reloadConfig(server: CantoServer, logger: Logger): Promise
     );
   }
 
+  // Prosody modules Canto lacks that the new lists name: one line, as at start.
+  const skipped: string[] = [];
   const wanted = new Set(config.hosts().map((info) => info.name));
   for (const host of [...server.hosts()].map((h) => h.name)) {
     if (wanted.has(host)) continue;
@@ -86,19 +92,25 @@ export async function reloadConfig(server: CantoServer, logger: Logger): Promise
           logger.error({ err: error, host: info.name, module: name }, `SIGHUP: cannot unload ${name}`);
         }
       }
-      const { loaded, failed } = await server.manager.loadModulesForHost(info.name);
+      const { loaded, failed, skipped: absent } = await server.manager.loadModulesForHost(info.name);
       for (const name of loaded) summary.loaded.push(`${name} on ${info.name}`);
       for (const { name } of failed) summary.failed.push(`load ${name} on ${info.name}`);
+      skipped.push(...absent);
       continue;
     }
     const component =
       info.type === "component" ? optionString(config.get(info.name, "component_module")) : undefined;
     const failuresBefore = server.loadFailures.length;
+    const skippedBefore = server.skippedModules.length;
     await server.activateHost(info.name, info.type as HostType, component);
+    skipped.push(...server.skippedModules.slice(skippedBefore).map((s) => s.module));
     summary.activated.push(info.name);
     for (const { host, module } of server.loadFailures.slice(failuresBefore))
       summary.failed.push(`load ${module} on ${host}`);
   }
+
+  const missing = missingModulesLine(skipped);
+  if (missing !== undefined) logger.warn({ code: "prosody-modules-missing" }, `SIGHUP: ${missing}`);
 
   // The new level applies after the summary line, so that raising it never hides that line.
   const level = optionString(config.get("*", "log_level"));

@@ -1,18 +1,23 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AUTOLOAD, type C2sApi, standardModules } from "@canto/modules";
+import { AUTOLOAD, type C2sApi, missingModulesLine, standardModules } from "@canto/modules";
 import { type CantoServer, config as configPackage, createServer } from "canto";
 import { setYoungGenerationCap } from "canto/young-generation";
 import { CliError, EXIT } from "./exit-codes.js";
 import { gcProblems, youngGenerationOption } from "./gc-option.js";
 import { takeHeldHangUps } from "./hang-up.js";
 import { loadServerConfig, location } from "./load-config.js";
-import { createLogger } from "./log-output.js";
+import { createLogger, reopenLogFiles } from "./log-output.js";
+import { readLogOption } from "./log-sinks.js";
+import { pidfilePath, writePidfile } from "./pidfile.js";
+import { applyCertificateFolder, ignoredOptionNotes, prosodyModuleOptions } from "./prosody-compat.js";
 import { reloadConfig } from "./reload.js";
 
 export interface StartOptions {
   config?: string | undefined;
   logFormat?: "json" | "pretty" | undefined;
+  /** Global options that replace the file's (`--option NAME=VALUE`). */
+  overrides?: Record<string, unknown> | undefined;
 }
 
 /** The shell command that adds an account to this server, as typed from the working folder. */
@@ -39,11 +44,14 @@ function listenersOf(server: CantoServer, module: string): { address: string; po
  * SIGHUP re-reads the config file (see reload.ts).
  */
 export async function start(options: StartOptions): Promise<CantoServer> {
-  const { config, file } = await loadServerConfig(options.config, standardModules);
+  const { config, file } = await loadServerConfig(options.config, standardModules, options.overrides);
+  applyCertificateFolder(config);
   const problems = configPackage.check(config, { checks: [gcProblems] });
   const errors = problems.filter((problem) => problem.severity === "error");
   const level = config.get("*", "log_level");
-  const logger = createLogger(typeof level === "string" ? level : "info", options.logFormat);
+  const logRules = readLogOption(config.get("*", "log"), config.paths.config);
+  const logger = createLogger(typeof level === "string" ? level : "info", options.logFormat, logRules);
+  for (const note of [...(logRules?.notes ?? []), ...ignoredOptionNotes(config)]) logger.info(note);
   for (const problem of problems) {
     logger[problem.severity === "error" ? "error" : "warn"](
       { code: problem.code },
@@ -67,6 +75,7 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   let reloading: Promise<unknown> = up;
   const hangUp = () => {
     if (stopping) return;
+    reopenLogFiles();
     if (file === undefined) {
       logger.warn("SIGHUP: the embedded default config has no file to re-read; nothing changed");
       return;
@@ -80,24 +89,37 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   process.on("SIGHUP", hangUp);
   if (takeHeldHangUps() > 0) hangUp();
 
-  const server = await createServer({
-    config,
-    modules: standardModules,
-    autoload: autoloadFor(config),
-    logger,
-  });
-  await server.start();
+  const pidfile = pidfilePath(config);
+  const removePidfile = pidfile === undefined ? () => {} : writePidfile(pidfile);
+  let server: CantoServer;
+  try {
+    server = await createServer({
+      config,
+      modules: standardModules,
+      autoload: autoloadFor(config),
+      logger,
+      ...prosodyModuleOptions(config),
+    });
+    await server.start();
+  } catch (error) {
+    removePidfile();
+    throw error;
+  }
 
+  const missing = missingModulesLine(server.skippedModules.map((skipped) => skipped.module));
+  if (missing !== undefined) logger.warn({ code: "prosody-modules-missing" }, missing);
   const failed: string[] = [];
   for (const host of config.hosts().map((info) => info.name)) {
     const loaded = new Set(server.manager.list(host));
+    const skipped = new Set(server.skippedModules.filter((s) => s.host === host).map((s) => s.module));
     for (const name of server.manager.modulesForHost(host))
-      if (!loaded.has(name)) failed.push(`${name} on ${host}`);
+      if (!loaded.has(name) && !skipped.has(name)) failed.push(`${name} on ${host}`);
   }
   const c2s = server.manager.get("*", "c2s")?.exports as C2sApi | undefined;
   if (c2s === undefined) {
     process.off("SIGHUP", hangUp);
     await server.stop("start-up failed");
+    removePidfile();
     throw new CliError(EXIT.failure, `c2s did not start, so no client can connect (see the errors above)`);
   }
   if (failed.length > 0) logger.error({ failed }, `some modules failed to load: ${failed.join(", ")}`);
@@ -107,7 +129,16 @@ export async function start(options: StartOptions): Promise<CantoServer> {
   const components = listenersOf(server, "component");
   const hosts = config.hosts().map((info) => info.name);
   logger.info(
-    { listeners, http, components, hosts, config: file ?? "embedded default", data: config.paths.data },
+    {
+      listeners,
+      http,
+      components,
+      hosts,
+      config: file ?? "embedded default",
+      data: config.paths.data,
+      pid: process.pid,
+      ...(pidfile !== undefined && { pidfile }),
+    },
     `Canto serves ${hosts.join(", ")} on ${listeners
       .map((l) => `${l.address}:${l.port}${l.kind === "direct_tls" ? " (direct TLS)" : ""}`)
       .join(
@@ -126,11 +157,13 @@ export async function start(options: StartOptions): Promise<CantoServer> {
     logger.info(`${signal}: stopping`);
     server.stop(`received ${signal}`).then(
       () => {
+        removePidfile();
         logger.info("stopped");
         logger.flush?.();
         process.exit(EXIT.ok);
       },
       (error: unknown) => {
+        removePidfile();
         logger.error({ err: error }, "stop failed");
         process.exit(EXIT.failure);
       },

@@ -3,7 +3,13 @@ import { join } from "node:path";
 import { type CantoConfig, type Config, createConfig, loadConfig } from "@canto/config";
 import { type MetricsSetup, setupMetrics } from "@canto/metrics/sdk";
 import { type ModuleSetup, metricsPrefix, Server, type ServerOptions } from "@canto/module-api";
-import { createMemoryDriver, createSqliteDriver, type StorageDriver, StorageManager } from "@canto/storage";
+import {
+  createMemoryDriver,
+  createSqliteDriver,
+  prosodyStorage,
+  type StorageDriver,
+  StorageManager,
+} from "@canto/storage";
 import pino, { type Logger } from "pino";
 
 export type CreateServerOptions = (
@@ -16,9 +22,14 @@ export type CreateServerOptions = (
   autoload?: readonly string[];
   /** Default: pino on stdout at the `log_level` option. */
   logger?: Logger;
-  /** More storage drivers by name, next to `sqlite` and `memory`. */
+  /** More storage drivers by name, next to `sqlite`, `memory` and Prosody's names. */
   drivers?: Readonly<Record<string, StorageDriver>>;
-} & Partial<Pick<ServerOptions, "scheduler" | "authz" | "resolvers" | "cronLeases">>;
+} & Partial<
+    Pick<
+      ServerOptions,
+      "scheduler" | "authz" | "resolvers" | "cronLeases" | "hostModules" | "optionalModules"
+    >
+  >;
 
 /** A server with production defaults, and what the facade wired for it. */
 export interface CantoServer extends Server {
@@ -32,7 +43,7 @@ function isConfig(value: unknown): value is Config {
 
 /**
  * A server wired with production defaults: SQLite storage in the data directory (and the memory
- * driver by name), an OpenTelemetry MeterProvider whose figures render as OpenMetrics, pino
+ * driver by name, and Prosody's storage names: `internal`, `sql` with its `sql` table, `none`, `null`), an OpenTelemetry MeterProvider whose figures render as OpenMetrics, pino
  * logging, roles and cron. `start()` activates the hosts; `stop()` unloads every module and closes
  * every store.
  */
@@ -53,12 +64,24 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
 
   const hostOption = <T>(host: string, name: string): T | undefined =>
     config.get(host, name) as T | undefined;
+  const sqlite = createSqliteDriver({ path: join(dataDir, "canto.sqlite") });
+  // Prosody's names: `internal` is this same SQLite file, `sql` follows the `sql` table.
+  const prosody = prosodyStorage({ dataPath: dataDir, option: hostOption, internal: sqlite });
+  try {
+    for (const host of ["*", ...config.hosts().map((h) => h.name)]) prosody.check(host);
+  } catch (error) {
+    // A bad `sql` table stops the server here, once, rather than failing every store's open.
+    await sqlite.close();
+    throw error;
+  }
   const storage = new StorageManager({
     drivers: {
-      sqlite: createSqliteDriver({ path: join(dataDir, "canto.sqlite") }),
+      sqlite,
       memory: createMemoryDriver(),
+      ...prosody.drivers,
       ...options.drivers,
     },
+    resolver: prosody.resolver,
     storage: hostOption("*", "storage"),
     defaultStorage: hostOption<string>("*", "default_storage") ?? "sqlite",
     hostOptions: (host) => ({
@@ -82,6 +105,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
     ...(options.authz && { authz: options.authz }),
     ...(options.resolvers && { resolvers: options.resolvers }),
     ...(options.cronLeases !== undefined && { cronLeases: options.cronLeases }),
+    ...(options.hostModules && { hostModules: options.hostModules }),
+    ...(options.optionalModules && { optionalModules: options.optionalModules }),
   }) as CantoServer;
   Object.defineProperty(server, "telemetry", { value: telemetry, enumerable: true });
   const stop = server.stop.bind(server);

@@ -1,5 +1,5 @@
 import { ModuleError } from "./errors.js";
-import { GLOBAL_HOST, type Host } from "./host.js";
+import { GLOBAL_HOST, type Host, type HostType } from "./host.js";
 import { Module, type ModuleSource } from "./module.js";
 import type { Runtime } from "./runtime.js";
 
@@ -32,6 +32,16 @@ export interface ModuleManagerOptions {
   autoload?: readonly string[];
   /** What a Component keeps of the global modules. Default {@link COMPONENT_MODULES}. */
   componentModules?: readonly string[];
+  /**
+   * Rewrites the list a host loads, after the lists and autoloads are combined: implied modules
+   * (Prosody's `authentication` provider), other names for a module. Default: the list as it is.
+   */
+  hostModules?: (host: string, type: HostType | "global" | undefined, names: readonly string[]) => string[];
+  /**
+   * Names whose code may be absent: such a module that is not found is skipped (reported in
+   * `skipped`), not a load failure. Default: none.
+   */
+  optional?: (name: string) => boolean;
 }
 
 interface LoadOptions {
@@ -411,15 +421,21 @@ export class ModuleManager {
     for (const name of own("modules_disabled")) names.delete(name);
     const component = runtime.host(hostName)?.componentModule;
     const ordered = [...names].filter((name) => name !== component);
-    return component === undefined ? ordered : [component, ...ordered];
+    const all = component === undefined ? ordered : [component, ...ordered];
+    const adjust = this.#options.hostModules;
+    return adjust === undefined ? all : [...new Set(adjust(hostName, type, all))];
   }
 
-  /** Loads every module `host` should have; failures are logged and do not stop the others. */
+  /**
+   * Loads every module `host` should have; failures are logged and do not stop the others. An
+   * optional module (see {@link ModuleManagerOptions.optional}) that is not found is `skipped`.
+   */
   async loadModulesForHost(
     hostName: string,
-  ): Promise<{ loaded: string[]; failed: { name: string; error: unknown }[] }> {
+  ): Promise<{ loaded: string[]; failed: { name: string; error: unknown }[]; skipped: string[] }> {
     const loaded: string[] = [];
     const failed: { name: string; error: unknown }[] = [];
+    const skipped: string[] = [];
     const global = this.#runtime().global;
     for (const name of this.modulesForHost(hostName)) {
       if (this.isLoaded(hostName, name)) continue;
@@ -430,6 +446,14 @@ export class ModuleManager {
         await this.load(hostName, name);
         loaded.push(name);
       } catch (error) {
+        if (
+          error instanceof ModuleError &&
+          error.code === "module-not-found" &&
+          this.#options.optional?.(name) === true
+        ) {
+          skipped.push(name);
+          continue;
+        }
         failed.push({ name, error });
         this.#runtime().logger.error(
           { host: hostName, module: name, err: error },
@@ -437,7 +461,7 @@ export class ModuleManager {
         );
       }
     }
-    return { loaded, failed };
+    return { loaded, failed, skipped };
   }
 
   /** Unloads every module of `host`, newest first. */

@@ -12,7 +12,7 @@ import { ModuleError } from "./errors.js";
 import { GLOBAL_HOST, Host, type HostType } from "./host.js";
 import { metricsPrefix } from "./metrics-prefix.js";
 import type { ItemEvent, ModuleSetup } from "./module.js";
-import { ModuleManager } from "./module-manager.js";
+import { ModuleManager, type ModuleManagerOptions } from "./module-manager.js";
 import {
   builtinResolver,
   chainResolvers,
@@ -36,6 +36,10 @@ export interface ServerOptions {
   resolvers?: readonly ModuleResolver[];
   /** Modules every host loads before `modules_enabled`. Default: none. */
   autoload?: readonly string[];
+  /** Rewrites the list each host loads (see `ModuleManagerOptions.hostModules`). */
+  hostModules?: ModuleManagerOptions["hostModules"];
+  /** Modules whose absence is a skip, not a failure (see `ModuleManagerOptions.optional`). */
+  optionalModules?: ModuleManagerOptions["optional"];
   /** Default: pino at the `log_level` option (or `info`). */
   logger?: Logger;
   /** Default: a scheduler on the real clock. */
@@ -74,6 +78,8 @@ export class Server implements Runtime {
   readonly global = new Host(GLOBAL_HOST, undefined);
   /** Modules that failed to load while hosts were activated (each is also logged). */
   readonly loadFailures: { host: string; module: string; error: unknown }[] = [];
+  /** Optional modules that were not found while hosts were activated, so not loaded. */
+  readonly skippedModules: { host: string; module: string }[] = [];
 
   readonly #hosts = new Map<string, Host>([[GLOBAL_HOST, this.global]]);
   readonly #hostSessions = new Map<string, Session>();
@@ -132,6 +138,8 @@ export class Server implements Runtime {
         ...(options.resolvers ?? []),
       ]),
       autoload: options.autoload ?? [],
+      ...(options.hostModules && { hostModules: options.hostModules }),
+      ...(options.optionalModules && { optional: options.optionalModules }),
     });
     this.sessionManager = new SessionManager({
       host: (name) => this.host(name),
@@ -217,8 +225,9 @@ export class Server implements Runtime {
     this.#services.set(name, { cron, dispose });
     this.global.events.fire("host-activated", name);
     await this.#preloadRoles(name);
-    const { failed } = await this.manager.loadModulesForHost(name);
+    const { failed, skipped } = await this.manager.loadModulesForHost(name);
     for (const { name: module, error } of failed) this.loadFailures.push({ host: name, module, error });
+    for (const module of skipped) this.skippedModules.push({ host: name, module });
     return host;
   }
 

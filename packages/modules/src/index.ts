@@ -28,6 +28,15 @@ export {
   type HttpUpgrade,
 } from "./http/index.js";
 export {
+  authModuleFor,
+  isMissingProsodyModule,
+  missingModulesLine,
+  PROSODY_IN_CORE,
+  PROSODY_MISSING,
+  PROSODY_RENAMED,
+  prosodyHostModules,
+} from "./prosody-names.js";
+export {
   type AuthProvider,
   authProvider,
   type C2sSession,

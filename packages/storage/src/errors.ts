@@ -11,7 +11,9 @@ export type StorageErrorCode =
   | "invalid-key"
   | "invalid-query"
   | "store-closed"
-  | "driver-error";
+  | "driver-error"
+  | "invalid-option"
+  | "storage-disabled";
 
 /** Base class of every error this package throws or rejects with. */
 export class StorageError extends Error {
@@ -92,5 +94,25 @@ export class DriverError extends StorageError {
   constructor(message: string, cause: unknown) {
     super("driver-error", message, { cause });
     this.name = "DriverError";
+  }
+}
+
+/** A storage option (`sql`, `storage`) that cannot be used; the message says what was expected. */
+export class InvalidOptionError extends StorageError {
+  readonly option: string;
+  readonly host: string;
+  constructor(option: string, host: string, message: string) {
+    super("invalid-option", `option "${option}"${host === "*" ? "" : ` on host "${host}"`}: ${message}`);
+    this.name = "InvalidOptionError";
+    this.option = option;
+    this.host = host;
+  }
+}
+
+/** The store is on Prosody's `null` or `none` driver, which keeps nothing. */
+export class StorageDisabledError extends StorageError {
+  constructor(driver: string) {
+    super("storage-disabled", `storage is disabled for this store (storage driver "${driver}")`);
+    this.name = "StorageDisabledError";
   }
 }

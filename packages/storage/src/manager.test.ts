@@ -163,4 +163,40 @@ describe("StorageManager", () => {
     expect(await code(m.open(H, "x"))).toBe("store-closed");
     expect(() => m.addDriver(d)).toThrow(StorageError);
   });
+
+  it("asks the resolver for names it does not have, per host, and closes what it gave once", async () => {
+    let closed = 0;
+    const memory = createMemoryDriver({ name: "dyn" });
+    const dyn: StorageDriver = { ...memory, name: "dyn", close: async () => void closed++ };
+    const asked: string[] = [];
+    const m = new StorageManager({
+      drivers: { memory: createMemoryDriver() },
+      storage: { a: "dyn", b: "memory", c: "bad" },
+      resolver: {
+        names: ["dyn", "bad"],
+        resolve(name, host) {
+          asked.push(`${name}@${host}`);
+          if (name === "bad") throw new TypeError("bad table");
+          return name === "dyn" ? dyn : undefined;
+        },
+      },
+    });
+    await (await m.open(H, "a")).set("u", { x: 1 });
+    await (await m.open("other.example", "a")).set("u", { x: 2 });
+    await m.open(H, "b");
+    expect(asked).toEqual([`dyn@${H}`, "dyn@other.example"]);
+    await expect(m.open(H, "c")).rejects.toThrow("bad table");
+    await m.close();
+    expect(closed).toBe(1);
+  });
+
+  it("lists the resolver's names in unknown-driver", async () => {
+    const m = new StorageManager({
+      drivers: { memory: createMemoryDriver() },
+      storage: "nope",
+      resolver: { names: ["sql"], resolve: () => undefined },
+    });
+    await expect(m.open(H, "x")).rejects.toThrow('no storage driver named "nope" (registered: memory, sql)');
+    await m.close();
+  });
 });

@@ -26,6 +26,22 @@ export interface StorageManagerOptions {
   archiveItemLimit?: number;
   /** Per-host options (e.g. from `@canto/config`); they win over the global ones. */
   hostOptions?: (host: string) => HostStorageOptions | undefined;
+  /** Supplies drivers for names that are not registered (Prosody's `sql`: see `prosodyStorage`). */
+  resolver?: DriverResolver;
+}
+
+/**
+ * Drivers made from configuration when first asked for, per host: Prosody's `sql`, whose `sql`
+ * option may differ per host.
+ */
+export interface DriverResolver {
+  /** The names it serves, listed in `unknown-driver` errors. */
+  readonly names: readonly string[];
+  /**
+   * The driver for `name` on `host`, or `undefined` if it does not serve that name. It may return
+   * one driver for several hosts; the manager closes each once. What it throws, `open` rejects with.
+   */
+  resolve(name: string, host: string): StorageDriver | undefined;
 }
 
 /** Fired after a store is opened; handlers may replace `store`. */
@@ -52,6 +68,8 @@ export class StorageManager {
   readonly #drivers = new Map<string, StorageDriver>();
   readonly #hooks: HookEntry[] = [];
   readonly #shims = new Map<string, MapStore>();
+  /** Drivers the resolver supplied, to close with the registered ones. */
+  readonly #resolved = new Set<StorageDriver>();
   #closed = false;
 
   constructor(private readonly options: StorageManagerOptions = {}) {
@@ -107,8 +125,13 @@ export class StorageManager {
     validateStoreName(store);
     const storeType = (type ?? "keyval") as StoreType;
     const driverName = this.driverName(host, store);
-    const driver = this.#drivers.get(driverName);
-    if (!driver) throw new UnknownDriverError(driverName, [...this.#drivers.keys()]);
+    const driver = this.#drivers.get(driverName) ?? this.#resolve(driverName, host);
+    if (!driver) {
+      throw new UnknownDriverError(driverName, [
+        ...this.#drivers.keys(),
+        ...(this.options.resolver?.names ?? []),
+      ]);
+    }
     let opened: AnyStore;
     switch (storeType) {
       case "keyval":
@@ -156,6 +179,12 @@ export class StorageManager {
     return shim;
   }
 
+  #resolve(name: string, host: string): StorageDriver | undefined {
+    const driver = this.options.resolver?.resolve(name, host);
+    if (driver) this.#resolved.add(driver);
+    return driver;
+  }
+
   #check(): void {
     if (this.#closed) throw new StoreClosedError("storage manager");
   }
@@ -165,7 +194,7 @@ export class StorageManager {
     if (this.#closed) return;
     this.#closed = true;
     this.#shims.clear();
-    const drivers = new Set(this.#drivers.values());
+    const drivers = new Set([...this.#drivers.values(), ...this.#resolved]);
     const results = await Promise.allSettled([...drivers].map((d) => d.close()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;

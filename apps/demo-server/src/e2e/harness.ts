@@ -93,13 +93,17 @@ export interface ServerProcess {
   kill(): void;
 }
 
-/** Starts `node dist/cli.js start --config FILE` in the config's folder; resolves once it listens. */
+/**
+ * Starts `node dist/cli.js start --config FILE ...args` in the config's folder; resolves once it
+ * listens. `tlsPort` is 0 when the config has no direct TLS port.
+ */
 export function startServer(
   config: { dir: string; file: string },
   timeoutMs = 20_000,
+  args: readonly string[] = [],
 ): Promise<ServerProcess> {
   requireBuild();
-  const child = spawn(process.execPath, [CLI, "start", "--config", config.file], {
+  const child = spawn(process.execPath, [CLI, "start", "--config", config.file, ...args], {
     cwd: config.dir,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -139,8 +143,8 @@ export function startServer(
         if (listeners === undefined) continue;
         clearTimeout(timer);
         const port = listeners.find((l) => l.kind === "c2s")?.port;
-        const tlsPort = listeners.find((l) => l.kind === "direct_tls")?.port;
-        if (port === undefined || tlsPort === undefined) {
+        const tlsPort = listeners.find((l) => l.kind === "direct_tls")?.port ?? 0;
+        if (port === undefined) {
           child.kill("SIGKILL");
           reject(new Error(`unexpected listeners: ${line}`));
           return;

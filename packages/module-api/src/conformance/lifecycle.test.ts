@@ -95,6 +95,25 @@ describe("module manager: load", () => {
     expect(t.server.manager.modulesForHost("comp.example")).toEqual(["c", "tls", "iq"]);
     expect(t.server.manager.list("comp.example")).toEqual(["c", "tls", "iq"]);
   });
+
+  it("lets hostModules rewrite a host's list, and skips optional modules that are not found", async () => {
+    const t = await createTestServer({
+      config: { modules_enabled: ["old_name", "gone", "typo"], hosts: { localhost: {} } },
+      modules: { new_name: () => {}, implied: () => {} },
+      hostModules: (_host, type, names) => [
+        ...names.map((name) => (name === "old_name" ? "new_name" : name)),
+        ...(type === "local" ? [`implied`] : []),
+        // A name twice loads once.
+        "new_name",
+      ],
+      optionalModules: (name) => name === "gone",
+    });
+    current = t;
+    expect(t.server.manager.modulesForHost("localhost")).toEqual(["new_name", "gone", "typo", "implied"]);
+    expect(t.server.manager.list("localhost")).toEqual(["new_name", "implied"]);
+    expect(t.server.skippedModules).toEqual([{ host: "localhost", module: "gone" }]);
+    expect(t.server.loadFailures.map((f) => f.module)).toEqual(["typo"]);
+  });
 });
 
 describe("module manager: unload", () => {

@@ -29,7 +29,7 @@ export function accountProvider(server: AccountsServer, host: string): AuthProvi
   if (provider === undefined) {
     throw new AccountError(
       "no-auth-provider",
-      `host ${host} has no authentication provider loaded (enable the module auth_internal_hashed)`,
+      `host ${host} has no authentication provider loaded (its authentication option names a provider Canto does not have, or auth_${probe?.getOptionString("authentication", "internal_hashed") ?? "internal_hashed"} failed to load)`,
     );
   }
   return provider;

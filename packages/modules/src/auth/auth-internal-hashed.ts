@@ -1,5 +1,6 @@
-import type { Module, storage } from "canto";
+import type { Module } from "canto";
 import type { AuthProvider, ScramCredentials } from "../shared/contracts.js";
+import { openAccountStore } from "./account-store.js";
 import { AccountError } from "./errors.js";
 import { saslprep } from "./saslprep.js";
 import {
@@ -17,8 +18,6 @@ interface AccountDocument {
   scram_sha_256: StoredScram;
   [key: string]: unknown;
 }
-
-type StoredValue = storage.StoredValue;
 
 type StoredScram = {
   salt: string;
@@ -50,31 +49,10 @@ function isStoredScram(value: unknown): value is StoredScram {
  */
 export default async function authInternalHashed(module: Module): Promise<void> {
   const iterations = module.getOptionInteger("scram_iteration_count", DEFAULT_ITERATIONS, MIN_ITERATIONS);
-  const store = await module.openStore("accounts");
+  const accounts = await openAccountStore(module);
   // Checking a password for an unknown user costs as much as for a known one.
   const decoy = await deriveScramCredentials(`decoy-${Math.random()}`, "sha-256", iterations);
-  // Changes to one account run one after another, so "exists?" and "create" cannot interleave.
-  const locks = new Map<string, Promise<unknown>>();
-
-  function locked<T>(username: string, work: () => Promise<T>): Promise<T> {
-    const previous = locks.get(username) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    locks.set(username, tail);
-    void tail.then(() => {
-      if (locks.get(username) === tail) locks.delete(username);
-    });
-    return next;
-  }
-
-  async function load(username: string): Promise<AccountDocument | undefined> {
-    const doc = await store.get(username);
-    if (doc === undefined || doc === null || typeof doc !== "object") return undefined;
-    return doc as unknown as AccountDocument;
-  }
+  const load = (node: string) => accounts.load(node) as Promise<AccountDocument | undefined>;
 
   async function credentialsFor(
     password: string,
@@ -92,47 +70,20 @@ export default async function authInternalHashed(module: Module): Promise<void> 
   const provider: AuthProvider = {
     name: "internal_hashed",
 
-    async userExists(username) {
-      let node: string;
-      try {
-        node = prepUsername(username);
-      } catch {
-        return false;
-      }
-      return (await load(node)) !== undefined;
-    },
+    userExists: (username) => accounts.exists(username),
 
     async createUser(username, password) {
       const node = prepUsername(username);
-      const credentials = await credentialsFor(password);
-      await locked(node, async () => {
-        if ((await load(node)) !== undefined) {
-          throw new AccountError("user-exists", `the account ${node}@${module.host} already exists`);
-        }
-        await store.set(node, { ...credentials, created: Math.floor(Date.now() / 1000) });
-      });
+      await accounts.create(node, await credentialsFor(password));
     },
 
     async setPassword(username, password) {
       const node = prepUsername(username);
-      const credentials = await credentialsFor(password);
-      await locked(node, async () => {
-        const existing = await load(node);
-        if (existing === undefined) {
-          throw new AccountError("user-not-found", `the account ${node}@${module.host} does not exist`);
-        }
-        await store.set(node, { ...(existing as Record<string, StoredValue>), ...credentials });
-      });
+      await accounts.update(node, await credentialsFor(password));
     },
 
     async deleteUser(username) {
-      const node = prepUsername(username);
-      await locked(node, async () => {
-        if ((await load(node)) === undefined) {
-          throw new AccountError("user-not-found", `the account ${node}@${module.host} does not exist`);
-        }
-        await store.set(node, undefined);
-      });
+      await accounts.remove(prepUsername(username));
     },
 
     async testPassword(username, password) {
@@ -164,7 +115,7 @@ export default async function authInternalHashed(module: Module): Promise<void> 
     },
 
     users() {
-      return store.users();
+      return accounts.users();
     },
   };
   module.provides("auth", provider);

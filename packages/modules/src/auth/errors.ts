@@ -5,6 +5,7 @@ export type AccountErrorCode =
   | "user-exists"
   | "user-not-found"
   | "no-auth-provider"
+  | "not-supported"
   | "host-not-found";
 
 /** An account operation refused, with a stable `code` and a message naming what was wrong. */

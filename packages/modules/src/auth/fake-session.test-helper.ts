@@ -71,6 +71,14 @@ export async function features(t: TestServer, session: C2sSession): Promise<Elem
   return element;
 }
 
+/** The SASL mechanisms the modules offer `session`, or undefined when they offer none. */
+export async function mechanismsOf(t: TestServer, session: C2sSession): Promise<string[] | undefined> {
+  return (await features(t, session))
+    .getChild("mechanisms", "urn:ietf:params:xml:ns:xmpp-sasl")
+    ?.getChildren("mechanism")
+    .map((m) => m.getText());
+}
+
 export function sasl(name: string, attrs: Record<string, string> = {}, data?: string): Element {
   const element = new Element(name, { xmlns: "urn:ietf:params:xml:ns:xmpp-sasl", ...attrs });
   if (data !== undefined) element.t(data);

@@ -4,9 +4,9 @@ import { createAccount } from "./accounts.js";
 import {
   authServer,
   fakeSession,
-  features,
   last,
   type MetricRecord,
+  mechanismsOf,
   plainLogin,
   recorded,
   sasl,
@@ -24,12 +24,6 @@ async function withAlice(options: Record<string, unknown> = {}) {
   await createAccount(t.server, "localhost", "alice", "correct horse");
   return t;
 }
-
-const mechanismsOf = async (server: TestServer, session: ReturnType<typeof fakeSession>) =>
-  (await features(server, session))
-    .getChild("mechanisms", "urn:ietf:params:xml:ns:xmpp-sasl")
-    ?.getChildren("mechanism")
-    .map((m) => m.getText());
 
 describe("saslauth stream features", () => {
   it("offers SCRAM-SHA-256, SCRAM-SHA-1 and PLAIN on a secure connection", async () => {

@@ -1,6 +1,7 @@
 import { Element, type Module } from "canto";
 import { authProvider, type C2sSession, NS, type StreamFeaturesEvent } from "../shared/contracts.js";
 import { reloadableOptions } from "../shared/options.js";
+import { AnonymousMechanism } from "./anonymous-mechanism.js";
 import { LoginThrottle, LoginThrottledError } from "./login-throttle.js";
 import { PlainMechanism } from "./plain.js";
 import {
@@ -13,9 +14,11 @@ import {
 import { DEFAULT_ITERATIONS, MIN_ITERATIONS } from "./scram.js";
 import { ScramMechanism } from "./scram-mechanism.js";
 
-/** The mechanisms Canto offers, strongest first. */
+/** The password mechanisms Canto offers, strongest first. */
 export const MECHANISMS = ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"] as const;
-type MechanismName = (typeof MECHANISMS)[number];
+/** Every mechanism saslauth can run; a provider's `saslMechanisms` picks among them. */
+const KNOWN = [...MECHANISMS, "ANONYMOUS"] as const;
+type MechanismName = (typeof KNOWN)[number];
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -78,12 +81,18 @@ export default function saslauth(module: Module): void {
   const exchanges = new WeakMap<C2sSession, SaslMechanism>();
   const attempted = new WeakMap<C2sSession, string>();
 
+  /** The provider's mechanisms (the password ones unless it says otherwise), less the disabled. */
+  function usable(): MechanismName[] {
+    const provider = authProvider(module);
+    if (provider === undefined) return [];
+    const wanted: readonly string[] = provider.saslMechanisms ?? MECHANISMS;
+    const { disabled } = options();
+    return KNOWN.filter((name) => wanted.includes(name) && !disabled.has(name));
+  }
+
   function offered(session: C2sSession): MechanismName[] {
-    if (authProvider(module) === undefined) return [];
-    const { disabled, allowPlain } = options();
-    return MECHANISMS.filter(
-      (name) => !disabled.has(name) && (name !== "PLAIN" || session.secure || allowPlain),
-    );
+    const { allowPlain } = options();
+    return usable().filter((name) => name !== "PLAIN" || session.secure || allowPlain);
   }
 
   module.hook("stream-features", (event: StreamFeaturesEvent) => {
@@ -125,6 +134,7 @@ export default function saslauth(module: Module): void {
 
   function create(name: MechanismName, sasl: SaslBackend): SaslMechanism {
     if (name === "PLAIN") return new PlainMechanism(sasl);
+    if (name === "ANONYMOUS") return new AnonymousMechanism();
     return new ScramMechanism(name === "SCRAM-SHA-1" ? "sha-1" : "sha-256", sasl, {
       iterations: options().iterations,
     });
@@ -223,8 +233,8 @@ export default function saslauth(module: Module): void {
       module.log("error", "no auth provider for %s: enable auth_internal_hashed", module.host);
       return refuse(session, "temporary-auth-failure", "No authentication provider is available");
     }
-    const { disabled, allowPlain } = options();
-    if (!(MECHANISMS as readonly string[]).includes(name) || disabled.has(name)) {
+    const { allowPlain } = options();
+    if (!(usable() as string[]).includes(name)) {
       return refuse(session, "invalid-mechanism", `Mechanism ${JSON.stringify(name)} is not offered`);
     }
     if (name === "PLAIN" && !session.secure && !allowPlain) {

@@ -62,6 +62,11 @@ export interface AuthProvider {
   /** The stored SCRAM credentials for one hash, or undefined when the user does not exist. */
   getScramCredentials(username: string, hash: "sha-1" | "sha-256"): Promise<ScramCredentials | undefined>;
   users(): AsyncIterable<string>;
+  /**
+   * The SASL mechanisms this provider takes, when not the password ones (SCRAM-SHA-256,
+   * SCRAM-SHA-1, PLAIN): auth_anonymous takes only `ANONYMOUS`.
+   */
+  saslMechanisms?: readonly string[];
 }
 
 /** The auth provider configured for the module's host, or undefined when none is loaded. */

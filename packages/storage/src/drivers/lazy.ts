@@ -1,12 +1,13 @@
 import type { StorageDriver } from "../types.js";
+import type { MysqlDriverOptions } from "./mysql/driver.js";
 import type { PostgresDriverOptions } from "./postgres/driver.js";
 import type { RedisDriverOptions } from "./redis/driver.js";
 
 type StoreKind = "keyval" | "map" | "archive";
 
 /**
- * A driver whose implementation (and its client library) is imported at first use. The PostgreSQL
- * and Redis clients cost over half a second to import; a process that never opens such a store
+ * A driver whose implementation (and its client library) is imported at first use. The PostgreSQL,
+ * MySQL and Redis clients cost over half a second to import; a process that never opens such a store
  * (the CLI, most servers) should not pay for them.
  */
 function lazyDriver(
@@ -43,5 +44,12 @@ export function createPostgresDriver(options: PostgresDriverOptions): StorageDri
 export function createRedisDriver(options: RedisDriverOptions = {}): StorageDriver {
   return lazyDriver(options.name ?? "redis", ["keyval", "map"], async () =>
     (await import("./redis/driver.js")).createRedisDriver(options),
+  );
+}
+
+/** The `mysql` driver (MySQL and MariaDB): keyval, map and archives in SQL tables through mysql2. */
+export function createMysqlDriver(options: MysqlDriverOptions): StorageDriver {
+  return lazyDriver(options.name ?? "mysql", ["keyval", "map", "archive"], async () =>
+    (await import("./mysql/driver.js")).createMysqlDriver(options),
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StorageManager } from "../manager.js";
+import { createMysqlDriver } from "./mysql/driver.js";
 import { createPostgresDriver } from "./postgres/driver.js";
 import { createRedisDriver } from "./redis/driver.js";
 
@@ -15,6 +16,18 @@ describe("a server that does not answer", () => {
       await expect(m.open("example.com", "s", type)).rejects.toMatchObject({
         code: "driver-error",
         message: expect.stringContaining("connecting to PostgreSQL"),
+      });
+    }
+    await m.close();
+  });
+
+  it("mysql: open rejects driver-error, and so does a retry", async () => {
+    const driver = createMysqlDriver({ uri: "mysql://nobody@127.0.0.1:1/none", connectTimeout: 1000 });
+    const m = new StorageManager({ drivers: { my: driver }, storage: "my" });
+    for (const type of ["keyval", "map", "archive"] as const) {
+      await expect(m.open("example.com", "s", type)).rejects.toMatchObject({
+        code: "driver-error",
+        message: expect.stringContaining("connecting to MySQL"),
       });
     }
     await m.close();

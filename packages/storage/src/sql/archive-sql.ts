@@ -6,10 +6,30 @@ export interface SqlDialect {
   param(n: number): string;
   /** `LIMIT` clause meaning "no limit" before an `OFFSET`. */
   limitAll: string;
+  /** What follows `INSERT ... ("key", "value") VALUES (...)` to replace the value of an existing key. */
+  upsertValue: string;
 }
 
-export const sqliteDialect: SqlDialect = { param: () => "?", limitAll: "LIMIT -1" };
-export const postgresDialect: SqlDialect = { param: (n) => `$${n}`, limitAll: "LIMIT ALL" };
+const ON_CONFLICT = `ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"`;
+export const sqliteDialect: SqlDialect = { param: () => "?", limitAll: "LIMIT -1", upsertValue: ON_CONFLICT };
+export const postgresDialect: SqlDialect = {
+  param: (n) => `$${n}`,
+  limitAll: "LIMIT ALL",
+  upsertValue: ON_CONFLICT,
+};
+/** MySQL and MariaDB, on connections with `ANSI_QUOTES` (identifiers in double quotes). */
+export const mysqlDialect: SqlDialect = {
+  param: () => "?",
+  // MySQL has no LIMIT ALL: its documentation's own idiom is the largest BIGINT UNSIGNED.
+  limitAll: "LIMIT 18446744073709551615",
+  upsertValue: `ON DUPLICATE KEY UPDATE "value" = VALUES("value")`,
+};
+
+/** Quotes an identifier, or a dotted path of them (`["schema", "table"]`). */
+export function quoteIdent(name: string | readonly string[]): string {
+  const parts = typeof name === "string" ? [name] : name;
+  return parts.map((p) => `"${p.replace(/"/g, '""')}"`).join(".");
+}
 
 export interface Statement {
   sql: string;
@@ -39,8 +59,7 @@ export class ArchiveSql {
     table: string | readonly string[],
     private readonly d: SqlDialect,
   ) {
-    const parts = typeof table === "string" ? [table] : table;
-    this.table = parts.map((p) => `"${p.replace(/"/g, '""')}"`).join(".");
+    this.table = quoteIdent(table);
   }
 
   #where(params: unknown[], scope: Scope, q: ArchiveQuery & ArchiveDeleteQuery, pos?: Positions): string {
@@ -134,10 +153,11 @@ export class ArchiveSql {
     const where = this.#where(params, scope, q, pos);
     if (q.truncate === undefined) return { sql: `DELETE FROM ${this.table} WHERE ${where}`, params };
     params.push(q.truncate);
-    // Keep the `truncate` newest (oldest with reverse): delete everything past them.
+    // Keep the `truncate` newest (oldest with reverse): delete everything past them. The derived
+    // table is for MySQL, which refuses a LIMIT inside IN and a subquery on the table it deletes from.
     const order = q.reverse ? "ASC" : "DESC";
     return {
-      sql: `DELETE FROM ${this.table} WHERE "sort_id" IN (SELECT "sort_id" FROM ${this.table} WHERE ${where} ORDER BY "sort_id" ${order} ${this.d.limitAll} OFFSET ${this.d.param(params.length)})`,
+      sql: `DELETE FROM ${this.table} WHERE "sort_id" IN (SELECT "sort_id" FROM (SELECT "sort_id" FROM ${this.table} WHERE ${where} ORDER BY "sort_id" ${order} ${this.d.limitAll} OFFSET ${this.d.param(params.length)}) AS "past")`,
       params,
     };
   }
@@ -161,8 +181,8 @@ export class ArchiveSql {
 
 /** DDL shared by both dialects (`sortId` is the dialect's auto-increment key column). */
 export function archiveDdl(table: string, sortId: string, whenType: string): string[] {
-  const t = `"${table.replace(/"/g, '""')}"`;
-  const i = (suffix: string) => `"${`${table}_${suffix}`.replace(/"/g, '""')}"`;
+  const t = quoteIdent(table);
+  const i = (suffix: string) => quoteIdent(`${table}_${suffix}`);
   return [
     `CREATE TABLE IF NOT EXISTS ${t} (
       "sort_id" ${sortId},
@@ -180,4 +200,46 @@ export function archiveDdl(table: string, sortId: string, whenType: string): str
     `CREATE INDEX IF NOT EXISTS ${i("with")} ON ${t} ("host", "user", "store", "with", "sort_id")`,
     `CREATE INDEX IF NOT EXISTS ${i("when")} ON ${t} ("host", "user", "store", "when")`,
   ];
+}
+
+/** The statements on a Keyv-layout table (`"key"` primary key, `"value"` text) for one dialect. */
+export class KeyvTableSql {
+  readonly table: string;
+  constructor(
+    table: string | readonly string[],
+    private readonly d: SqlDialect,
+  ) {
+    this.table = quoteIdent(table);
+  }
+  get(key: string): Statement {
+    return { sql: `SELECT "value" FROM ${this.table} WHERE "key" = ${this.d.param(1)}`, params: [key] };
+  }
+  set(key: string, value: string): Statement {
+    const [a, b] = [this.d.param(1), this.d.param(2)];
+    return {
+      sql: `INSERT INTO ${this.table} ("key", "value") VALUES (${a}, ${b}) ${this.d.upsertValue}`,
+      params: [key, value],
+    };
+  }
+  delete(key: string): Statement {
+    return { sql: `DELETE FROM ${this.table} WHERE "key" = ${this.d.param(1)}`, params: [key] };
+  }
+  /** Rows with keys in [from, to), in key order. */
+  range(from: string, to: string): Statement {
+    return {
+      sql: `SELECT "key", "value" FROM ${this.table} WHERE "key" >= ${this.d.param(1)} AND "key" < ${this.d.param(2)} ORDER BY "key"`,
+      params: [from, to],
+    };
+  }
+  clearRange(from: string, to: string): Statement {
+    return {
+      sql: `DELETE FROM ${this.table} WHERE "key" >= ${this.d.param(1)} AND "key" < ${this.d.param(2)}`,
+      params: [from, to],
+    };
+  }
+}
+
+/** Keys of a Keyv namespace are `ns:...`: the half-open range [`ns:`, `ns;`); no namespace is all. */
+export function namespaceBounds(namespace: string | undefined): [string, string] {
+  return namespace ? [`${namespace}:`, `${namespace};`] : ["", "\uffff"];
 }

@@ -1,22 +1,13 @@
 import KeyvPostgres from "@keyv/postgres";
 import pg from "pg";
-import { DEFAULT_MAX_VALUE_SIZE, decodeJson, encodeJson } from "../../codec.js";
-import type { AtomicDocumentUpdate } from "../../shims/map-over-keyval.js";
-import { ArchiveSql, archiveDdl, postgresDialect } from "../../sql/archive-sql.js";
-import type {
-  ArchiveOptions,
-  ArchiveStore,
-  Clock,
-  KeyvalStore,
-  MapStore,
-  StorageDriver,
-} from "../../types.js";
-import { asStorageError, Lifecycle } from "../../util/lifecycle.js";
-import { uuidv7Generator } from "../../util/uuid7.js";
-import { validateHost, validateStoreName, validateUser } from "../../validate.js";
-import { keyvKey } from "../keyv/keyval.js";
+import { DEFAULT_MAX_VALUE_SIZE } from "../../codec.js";
+import { ArchiveSql, archiveDdl, KeyvTableSql, postgresDialect } from "../../sql/archive-sql.js";
+import { sqlDocumentUpdate } from "../../sql/document-update.js";
+import { pooledSqlDriver, TableSetup } from "../../sql/pooled-driver.js";
+import type { Clock, StorageDriver } from "../../types.js";
+import { Lifecycle } from "../../util/lifecycle.js";
 import { KeyvSlots } from "../keyv/slots.js";
-import { PostgresArchive } from "./archive.js";
+import { pgSqlPool } from "./pool.js";
 
 export interface PostgresDriverOptions {
   /** Registered name; default "postgres". */
@@ -60,9 +51,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): StorageDri
   const archiveTable = `${prefix}archive`;
   keyvPoolUsers.set(uri, (keyvPoolUsers.get(uri) ?? 0) + 1);
 
-  // Creates schema and tables on first use; retried on the next call if the server was away.
-  let ready: Promise<void> | undefined;
-  const setup = async () => {
+  const tables = new TableSetup(life, `connecting to PostgreSQL (${name})`, async () => {
     const client = await pool.connect();
     try {
       // Serialise DDL across processes starting at once.
@@ -83,55 +72,16 @@ export function createPostgresDriver(options: PostgresDriverOptions): StorageDri
     } finally {
       client.release();
     }
-  };
+  });
 
-  async function whenReady(): Promise<void> {
-    life.check();
-    try {
-      ready ??= setup().catch((err: unknown) => {
-        ready = undefined;
-        throw err;
-      });
-      await ready;
-    } catch (err) {
-      throw asStorageError(err, `connecting to PostgreSQL (${name})`);
-    }
-  }
-
-  const qt = `"${schema}"."${keyvTable}"`;
-  // Map writes: read, change and write one document in a transaction holding an advisory lock on
-  // its key, so other clients cannot interleave. (Keyv stores our JSON text as is.)
-  const atomic =
-    (namespace: string): AtomicDocumentUpdate =>
-    async (user, change) => {
-      const key = `${namespace}:${keyvKey(validateUser(user))}`;
-      await whenReady();
-      const client = await pool.connect().catch((err: unknown) => {
-        throw asStorageError(err, "postgres map update");
-      });
-      try {
-        await client.query("BEGIN");
-        await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [key]);
-        const found = await client.query<{ value: string }>(`SELECT "value" FROM ${qt} WHERE "key" = $1`, [
-          key,
-        ]);
-        const text = found.rows[0]?.value;
-        const next = change(text === undefined || text === null ? undefined : decodeJson(text));
-        if (next === undefined) await client.query(`DELETE FROM ${qt} WHERE "key" = $1`, [key]);
-        else {
-          await client.query(
-            `INSERT INTO ${qt} ("key", "value") VALUES ($1, $2) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"`,
-            [key, encodeJson(next, maxValueSize)],
-          );
-        }
-        await client.query("COMMIT");
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw asStorageError(err, "postgres map update");
-      } finally {
-        client.release();
-      }
-    };
+  const sqlPool = pgSqlPool(pool);
+  const atomic = sqlDocumentUpdate(
+    "postgres",
+    sqlPool,
+    new KeyvTableSql([schema, keyvTable], postgresDialect),
+    tables.whenReady,
+    maxValueSize,
+  );
   const slots = new KeyvSlots(
     name,
     life,
@@ -152,42 +102,26 @@ export function createPostgresDriver(options: PostgresDriverOptions): StorageDri
     "",
     atomic,
   );
-  const sql = new ArchiveSql([schema, archiveTable], postgresDialect);
-  const newKey = uuidv7Generator(clock);
-
-  return {
+  return pooledSqlDriver({
     name,
-    async keyval(host: string, store: string): Promise<KeyvalStore> {
-      validateHost(host);
-      validateStoreName(store);
-      await whenReady();
-      return slots.slot(host, store).keyval;
-    },
-    async map(host: string, store: string): Promise<MapStore> {
-      validateHost(host);
-      validateStoreName(store);
-      await whenReady();
-      return slots.slot(host, store).map;
-    },
-    async archive(host: string, store: string, opts: ArchiveOptions): Promise<ArchiveStore> {
-      validateHost(host);
-      validateStoreName(store);
-      await whenReady();
-      return new PostgresArchive(pool, sql, host, store, life, clock, newKey, opts.itemLimit, maxValueSize);
-    },
-    async close() {
-      if (life.closed) return;
-      life.close();
-      slots.clear();
-      await ready?.catch(() => {});
+    label: "postgres",
+    life,
+    tables,
+    pool: sqlPool,
+    slots,
+    archiveSql: new ArchiveSql([schema, archiveTable], postgresDialect),
+    clock,
+    maxValueSize,
+    async beforeEnd() {
       const left = (keyvPoolUsers.get(uri) ?? 1) - 1;
-      if (left <= 0) {
-        keyvPoolUsers.delete(uri);
-        const adapter = keyvPoolAdapter.get(uri);
-        keyvPoolAdapter.delete(uri);
-        await adapter?.disconnect();
-      } else keyvPoolUsers.set(uri, left);
-      await pool.end();
+      if (left > 0) {
+        keyvPoolUsers.set(uri, left);
+        return;
+      }
+      keyvPoolUsers.delete(uri);
+      const adapter = keyvPoolAdapter.get(uri);
+      keyvPoolAdapter.delete(uri);
+      await adapter?.disconnect();
     },
-  };
+  });
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type BetterSqlite3 from "better-sqlite3";
 import type { KeyvStoreAdapter, StoredData } from "keyv";
+import { namespaceBounds } from "../../sql/archive-sql.js";
 
 /**
  * A Keyv storage adapter over better-sqlite3 (instead of @keyv/sqlite, which pulls in a second
@@ -35,11 +36,6 @@ export class BetterSqliteKeyvAdapter extends EventEmitter implements KeyvStoreAd
     this.#clearRange = db.prepare(`DELETE FROM ${t} WHERE "key" >= ? AND "key" < ?`);
   }
 
-  /** Keys of a namespace are `ns:...`: the half-open range [`ns:`, `ns;`). */
-  #bounds(namespace: string | undefined): [string, string] {
-    return namespace ? [`${namespace}:`, `${namespace};`] : ["", "\uffff"];
-  }
-
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
     return this.#get.get(key)?.value as StoredData<Value> | undefined;
   }
@@ -71,14 +67,14 @@ export class BetterSqliteKeyvAdapter extends EventEmitter implements KeyvStoreAd
 
   /** Clears this adapter's namespace only. */
   async clear(): Promise<void> {
-    this.#clearRange.run(...this.#bounds(this.namespace));
+    this.#clearRange.run(...namespaceBounds(this.namespace));
   }
 
   async *iterator<Value>(
     namespace?: string,
   ): AsyncGenerator<Array<string | Awaited<Value> | undefined>, void> {
     // Read the rows first: an open better-sqlite3 iterator blocks writes on this connection.
-    const rows = this.#range.all(...this.#bounds(namespace));
+    const rows = this.#range.all(...namespaceBounds(namespace));
     for (const row of rows) yield [row.key, row.value as Awaited<Value>];
   }
 

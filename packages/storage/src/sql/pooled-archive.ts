@@ -1,7 +1,5 @@
-import type pg from "pg";
-import { decodeValue, encodeValue } from "../../codec.js";
-import { ItemNotFoundError, QuotaLimitError } from "../../errors.js";
-import type { ArchiveSql, Positions, Scope, Statement } from "../../sql/archive-sql.js";
+import { decodeValue, encodeValue } from "../codec.js";
+import { ItemNotFoundError, QuotaLimitError } from "../errors.js";
 import type {
   AppendItem,
   ArchiveCaps,
@@ -14,17 +12,13 @@ import type {
   FindResult,
   StoredValue,
   User,
-} from "../../types.js";
-import { findResult } from "../../util/find-result.js";
-import { asStorageError, type Lifecycle } from "../../util/lifecycle.js";
-import { setOwn } from "../../util/plain.js";
-import {
-  validateArchiveKey,
-  validateQuery,
-  validateUser,
-  validateWhen,
-  validateWith,
-} from "../../validate.js";
+} from "../types.js";
+import { findResult } from "../util/find-result.js";
+import { asStorageError, type Lifecycle } from "../util/lifecycle.js";
+import { setOwn } from "../util/plain.js";
+import { validateArchiveKey, validateQuery, validateUser, validateWhen, validateWith } from "../validate.js";
+import type { ArchiveSql, Positions, Scope } from "./archive-sql.js";
+import type { SqlPool, SqlRunner } from "./pool.js";
 
 interface Row {
   key: string;
@@ -34,22 +28,21 @@ interface Row {
   value: string;
 }
 
-type Queryable = pg.Pool | pg.PoolClient;
-
-async function rows<T>(db: Queryable, st: Statement): Promise<T[]> {
-  return (await db.query(st.sql, st.params)).rows as T[];
-}
-
 function toItem(r: Row): ArchiveItem {
   return { key: r.key, value: decodeValue(r.type, r.value), when: Number(r.when), with: r.with ?? undefined };
 }
 
-/** An archive in a PostgreSQL table, through `pg`. Writes run in transactions. */
-export class PostgresArchive implements ArchiveStore {
+/**
+ * An archive in a table of a database server (PostgreSQL, MySQL), through a connection pool.
+ * Writes run in transactions.
+ */
+export class PooledSqlArchive implements ArchiveStore {
   readonly caps: ArchiveCaps;
 
   constructor(
-    private readonly pool: pg.Pool,
+    /** Names the driver in error messages ("postgres archive find failed: ..."). */
+    private readonly label: string,
+    private readonly pool: SqlPool,
     private readonly sql: ArchiveSql,
     private readonly host: string,
     private readonly store: string,
@@ -78,31 +71,16 @@ export class PostgresArchive implements ArchiveStore {
     try {
       return await fn();
     } catch (err) {
-      throw asStorageError(err, `postgres archive ${what}`);
+      throw asStorageError(err, `${this.label} archive ${what}`);
     }
   }
 
-  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await fn(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-
-  async #positions(db: Queryable, scope: Scope, q: { before?: string; after?: string }): Promise<Positions> {
+  async #positions(db: SqlRunner, scope: Scope, q: { before?: string; after?: string }): Promise<Positions> {
     const pos: Positions = {};
     for (const side of ["after", "before"] as const) {
       const key = q[side];
       if (key === undefined) continue;
-      const [row] = await rows<{ sort_id: string }>(db, this.sql.position(scope, key));
+      const [row] = await db.all<{ sort_id: string }>(this.sql.position(scope, key));
       if (!row) throw new ItemNotFoundError(`no archived item with key ${JSON.stringify(key)}`);
       pos[side] = row.sort_id;
     }
@@ -129,26 +107,23 @@ export class PostgresArchive implements ArchiveStore {
         with: validateWith(item.with),
         ...encodeValue(item.value, this.maxValueSize),
       }));
-      await this.#transaction(async (client) => {
+      // Quota checks of one archive are serialised across clients by the lock.
+      const lock =
+        this.itemLimit === undefined ? undefined : JSON.stringify([scope.host, scope.user, scope.store]);
+      await this.pool.transaction(async (tx) => {
         let count = 0;
         if (this.itemLimit !== undefined) {
-          // Serialise quota checks of one archive across clients.
-          await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
-            JSON.stringify([scope.host, scope.user, scope.store]),
-          ]);
-          count = Number((await rows<{ n: string }>(client, this.sql.count(scope, {})))[0]?.n ?? 0);
+          count = Number((await tx.all<{ n: string }>(this.sql.count(scope, {})))[0]?.n ?? 0);
         }
         for (const r of prepared) {
-          const del = this.sql.deleteKey(scope, r.key);
-          const replaced = ((await client.query(del.sql, del.params)).rowCount ?? 0) > 0;
+          const replaced = (await tx.run(this.sql.deleteKey(scope, r.key))) > 0;
           if (this.itemLimit !== undefined && !replaced) {
             if (count >= this.itemLimit) throw new QuotaLimitError(this.itemLimit);
             count++;
           }
-          const ins = this.sql.insert(scope, r.key, r.when, r.with, r.type, r.text);
-          await client.query(ins.sql, ins.params);
+          await tx.run(this.sql.insert(scope, r.key, r.when, r.with, r.type, r.text));
         }
-      });
+      }, lock);
       return prepared.map((r) => r.key);
     });
   }
@@ -159,9 +134,9 @@ export class PostgresArchive implements ArchiveStore {
       const q = validateQuery<ArchiveQuery>(query);
       const pos = await this.#positions(this.pool, scope, q);
       const [items, total] = await Promise.all([
-        q.limit === 0 ? [] : rows<Row>(this.pool, this.sql.find(scope, q, pos)),
+        q.limit === 0 ? [] : this.pool.all<Row>(this.sql.find(scope, q, pos)),
         q.total
-          ? rows<{ n: string }>(this.pool, this.sql.count(scope, q)).then((r) => Number(r[0]?.n ?? 0))
+          ? this.pool.all<{ n: string }>(this.sql.count(scope, q)).then((r) => Number(r[0]?.n ?? 0))
           : undefined,
       ]);
       return findResult(items.map(toItem), total);
@@ -170,7 +145,7 @@ export class PostgresArchive implements ArchiveStore {
 
   get(user: User, key: string): Promise<ArchiveItem | undefined> {
     return this.#guard("get", async () => {
-      const [row] = await rows<Row>(this.pool, this.sql.get(this.#scope(user), validateArchiveKey(key)));
+      const [row] = await this.pool.all<Row>(this.sql.get(this.#scope(user), validateArchiveKey(key)));
       return row ? toItem(row) : undefined;
     });
   }
@@ -182,8 +157,8 @@ export class PostgresArchive implements ArchiveStore {
       const { type, text } = encodeValue(value, this.maxValueSize);
       const w = when === undefined ? undefined : validateWhen(when);
       const st = this.sql.update(scope, key, type, text, w, validateWith(with_));
-      const result = await this.pool.query(st.sql, st.params);
-      if (!result.rowCount) throw new ItemNotFoundError(`no archived item with key ${JSON.stringify(key)}`);
+      if ((await this.pool.run(st)) === 0)
+        throw new ItemNotFoundError(`no archived item with key ${JSON.stringify(key)}`);
     });
   }
 
@@ -191,11 +166,9 @@ export class PostgresArchive implements ArchiveStore {
     return this.#guard("delete", async () => {
       const scope = this.#scope(user);
       const q = validateQuery<ArchiveDeleteQuery>(query);
-      return this.#transaction(async (client) => {
-        const pos = await this.#positions(client, scope, q);
-        const st = this.sql.delete(scope, q, pos);
-        return (await client.query(st.sql, st.params)).rowCount ?? 0;
-      });
+      return this.pool.transaction(async (tx) =>
+        tx.run(this.sql.delete(scope, q, await this.#positions(tx, scope, q))),
+      );
     });
   }
 
@@ -205,8 +178,7 @@ export class PostgresArchive implements ArchiveStore {
       const q = validateQuery<ArchiveQuery>(query);
       const pos = await this.#positions(this.pool, scope, q);
       const out: ArchiveSummary = { counts: {}, earliest: {}, latest: {} };
-      for (const r of await rows<{ with: string | null; n: string; lo: number; hi: number }>(
-        this.pool,
+      for (const r of await this.pool.all<{ with: string | null; n: string; lo: number; hi: number }>(
         this.sql.summary(scope, q, pos),
       )) {
         const w = r.with ?? "";
@@ -221,7 +193,7 @@ export class PostgresArchive implements ArchiveStore {
 
   async *users(): AsyncIterable<string> {
     const found = await this.#guard("users", () =>
-      rows<{ user: string }>(this.pool, this.sql.users(this.host, this.store)),
+      this.pool.all<{ user: string }>(this.sql.users(this.host, this.store)),
     );
     for (const r of found) yield r.user;
   }
