@@ -58,6 +58,20 @@ describe("canto CLI", () => {
     expect(start.err()).toContain("the config has 1 error(s)");
   });
 
+  it("start refuses a bad sql table with the option's file and line and what was expected", async () => {
+    const dir = folder();
+    const file = join(dir, "prosody.cfg.lua");
+    writeFileSync(
+      file,
+      `data_path = "${dir}/data"\nstorage = "sql"\nsql = { driver = "Oracle"; database = "prosody" }\nVirtualHost "localhost"\n`,
+    );
+    const start = io();
+    expect(await main(["start", "--config", file], start.io)).toBe(1);
+    expect(start.err()).toContain(
+      `canto: ${file}:3: option "sql": driver must be "SQLite3", "PostgreSQL" or "MySQL" (got "Oracle")`,
+    );
+  });
+
   it("check config reports a syntax error with its line", async () => {
     const dir = folder();
     const file = join(dir, "prosody.cfg.lua");

@@ -99,6 +99,9 @@ export async function start(options: StartOptions): Promise<CantoServer> {
       autoload: autoloadFor(config),
       logger,
       ...prosodyModuleOptions(config),
+    }).catch((error: unknown) => {
+      process.off("SIGHUP", hangUp);
+      throw optionError(error, config);
     });
     await server.start();
   } catch (error) {
@@ -184,4 +187,13 @@ function autoloadFor(config: { get(host: string, name: string): unknown }): read
   return Array.isArray(enabled) && enabled.includes("server_metrics")
     ? ["server_metrics", ...AUTOLOAD]
     : AUTOLOAD;
+}
+
+/** A storage option createServer refused (a bad `sql` table), told as a config error: file and line. */
+function optionError(error: unknown, config: { locate(host: string, name: string): unknown }): unknown {
+  const e = error as { code?: unknown; option?: unknown; host?: unknown; message?: unknown };
+  if (e?.code !== "invalid-option" || typeof e.option !== "string" || typeof e.host !== "string")
+    return error;
+  const where = config.locate(e.host, e.option) as { file?: string; line?: number } | undefined;
+  return new CliError(EXIT.failure, `${where ? `${location(where)}: ` : ""}${String(e.message)}`);
 }

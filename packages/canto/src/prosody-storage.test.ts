@@ -136,44 +136,35 @@ describe('a prosody.cfg.lua with storage = "sql" runs unchanged', () => {
     });
   });
 
-  it.skipIf(!pgUp)(
-    "PostgreSQL (127.0.0.1:5432, database test): the stores live in that database",
-    async () => {
-      const folder = join(dir, "pg");
-      mkdirSync(folder, { recursive: true });
-      const file = join(folder, "prosody.cfg.lua");
-      const table = `{ driver = "PostgreSQL"; database = "test"; host = "127.0.0.1"; port = 5432; username = "postgres" }`;
-      writeFileSync(file, prosodyConfig(folder, table));
-      await writeThroughModules(file);
-      const sql = {
-        driver: "PostgreSQL",
-        database: "test",
-        host: "127.0.0.1",
-        port: 5432,
-        username: "postgres",
-      };
-      expect(await readBack(sql, folder, true)).toEqual(expected);
+  const servers = [
+    {
+      name: "PostgreSQL (127.0.0.1:5432, database test)",
+      up: pgUp,
+      table: `{ driver = "PostgreSQL"; database = "test"; host = "127.0.0.1"; port = 5432; username = "postgres" }`,
+      sql: { driver: "PostgreSQL", database: "test", host: "127.0.0.1", port: 5432, username: "postgres" },
     },
-  );
-
-  it.skipIf(!mysqlUp)(
-    "MySQL (MariaDB on 127.0.0.1:3306, database test): the stores live in that database",
-    async () => {
-      const folder = join(dir, "mysql");
-      mkdirSync(folder, { recursive: true });
-      const file = join(folder, "prosody.cfg.lua");
-      const table = `{ driver = "MySQL"; database = "test"; host = "127.0.0.1"; port = 3306; username = "root"; password = "" }`;
-      writeFileSync(file, prosodyConfig(folder, table));
-      await writeThroughModules(file);
-      const sql = {
+    {
+      name: "MySQL (MariaDB on 127.0.0.1:3306, database test)",
+      up: mysqlUp,
+      table: `{ driver = "MySQL"; database = "test"; host = "127.0.0.1"; port = 3306; username = "root"; password = "" }`,
+      sql: {
         driver: "MySQL",
         database: "test",
         host: "127.0.0.1",
         port: 3306,
         username: "root",
         password: "",
-      };
-      expect(await readBack(sql, folder, true)).toEqual(expected);
+      },
     },
-  );
+  ];
+  for (const { name, up, table, sql } of servers) {
+    it.skipIf(!up)(`${name}: the stores live in that database`, async () => {
+      const folder = join(dir, sql.driver);
+      mkdirSync(folder, { recursive: true });
+      const file = join(folder, "prosody.cfg.lua");
+      writeFileSync(file, prosodyConfig(folder, table));
+      await writeThroughModules(file);
+      expect(await readBack(sql, folder, true)).toEqual(expected);
+    });
+  }
 });

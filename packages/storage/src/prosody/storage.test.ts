@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -208,6 +208,18 @@ describe("Prosody's storage names", () => {
     expect(() => prosody.check("default.example")).toThrow(/option "sql"/);
     expect(() => prosody.check("internal.example")).not.toThrow();
     expect(() => prosody.check("*")).not.toThrow();
+    await manager.close();
+  });
+
+  it("an SQLite3 file that cannot be opened rejects driver-error naming the file and the option", async () => {
+    const blocker = join(dir, "a-file");
+    writeFileSync(blocker, "");
+    const database = join(blocker, "x.db"); // its folder is a file
+    const { manager } = setup({ "*": { storage: "sql", sql: { driver: "SQLite3", database } } });
+    await expect(manager.open("localhost", "x")).rejects.toMatchObject({
+      code: "driver-error",
+      message: expect.stringContaining(`opening the SQLite3 database ${database} (option "sql") failed`),
+    });
     await manager.close();
   });
 

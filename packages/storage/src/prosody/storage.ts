@@ -2,6 +2,7 @@ import { createMysqlDriver, createPostgresDriver } from "../drivers/lazy.js";
 import { createSqliteDriver } from "../drivers/sqlite/driver.js";
 import type { DriverResolver } from "../manager.js";
 import type { StorageDriver } from "../types.js";
+import { asStorageError } from "../util/lifecycle.js";
 import { createDisabledDriver } from "./disabled-driver.js";
 import { parseSqlOption, type SqlParams, sqlParamsKey } from "./sql-option.js";
 
@@ -100,7 +101,11 @@ export function prosodyStorage(options: ProsodyStorageOptions): ProsodyStorage {
         const key = sqlParamsKey(p);
         let driver = sqlDrivers.get(key);
         if (driver === undefined) {
-          driver = make(p);
+          try {
+            driver = make(p);
+          } catch (err) {
+            throw asStorageError(err, `opening the ${p.driver} database ${p.database} (option "sql")`);
+          }
           sqlDrivers.set(key, driver);
         }
         return driver;

@@ -1,4 +1,4 @@
-import { decodeValue, encodeValue } from "../codec.js";
+import { encodeValue } from "../codec.js";
 import { ItemNotFoundError, QuotaLimitError } from "../errors.js";
 import type {
   AppendItem,
@@ -13,24 +13,19 @@ import type {
   StoredValue,
   User,
 } from "../types.js";
+import { archiveCaps } from "../util/archive-caps.js";
 import { findResult } from "../util/find-result.js";
 import { asStorageError, type Lifecycle } from "../util/lifecycle.js";
-import { setOwn } from "../util/plain.js";
 import { validateArchiveKey, validateQuery, validateUser, validateWhen, validateWith } from "../validate.js";
+import {
+  type ArchiveRow,
+  prepareItems,
+  rowToItem,
+  type SummaryRow,
+  summaryFromRows,
+} from "./archive-rows.js";
 import type { ArchiveSql, Positions, Scope } from "./archive-sql.js";
 import type { SqlPool, SqlRunner } from "./pool.js";
-
-interface Row {
-  key: string;
-  when: number;
-  with: string | null;
-  type: string;
-  value: string;
-}
-
-function toItem(r: Row): ArchiveItem {
-  return { key: r.key, value: decodeValue(r.type, r.value), when: Number(r.when), with: r.with ?? undefined };
-}
 
 /**
  * An archive in a table of a database server (PostgreSQL, MySQL), through a connection pool.
@@ -52,14 +47,7 @@ export class PooledSqlArchive implements ArchiveStore {
     private readonly itemLimit: number | undefined,
     private readonly maxValueSize: number,
   ) {
-    this.caps = {
-      total: true,
-      quota: itemLimit,
-      truncate: true,
-      full_id_range: true,
-      ids: true,
-      wildcard_delete: false,
-    };
+    this.caps = archiveCaps(itemLimit);
   }
 
   #scope(user: User): Scope {
@@ -101,12 +89,7 @@ export class PooledSqlArchive implements ArchiveStore {
   appendMany(user: User, items: readonly AppendItem[]): Promise<string[]> {
     return this.#guard("append", async () => {
       const scope = this.#scope(user);
-      const prepared = items.map((item) => ({
-        key: item.key === undefined ? this.newKey() : validateArchiveKey(item.key),
-        when: item.when === undefined ? this.clock() / 1000 : validateWhen(item.when),
-        with: validateWith(item.with),
-        ...encodeValue(item.value, this.maxValueSize),
-      }));
+      const prepared = prepareItems(items, this.newKey, this.clock, this.maxValueSize);
       // Quota checks of one archive are serialised across clients by the lock.
       const lock =
         this.itemLimit === undefined ? undefined : JSON.stringify([scope.host, scope.user, scope.store]);
@@ -134,19 +117,19 @@ export class PooledSqlArchive implements ArchiveStore {
       const q = validateQuery<ArchiveQuery>(query);
       const pos = await this.#positions(this.pool, scope, q);
       const [items, total] = await Promise.all([
-        q.limit === 0 ? [] : this.pool.all<Row>(this.sql.find(scope, q, pos)),
+        q.limit === 0 ? [] : this.pool.all<ArchiveRow>(this.sql.find(scope, q, pos)),
         q.total
           ? this.pool.all<{ n: string }>(this.sql.count(scope, q)).then((r) => Number(r[0]?.n ?? 0))
           : undefined,
       ]);
-      return findResult(items.map(toItem), total);
+      return findResult(items.map(rowToItem), total);
     });
   }
 
   get(user: User, key: string): Promise<ArchiveItem | undefined> {
     return this.#guard("get", async () => {
-      const [row] = await this.pool.all<Row>(this.sql.get(this.#scope(user), validateArchiveKey(key)));
-      return row ? toItem(row) : undefined;
+      const [row] = await this.pool.all<ArchiveRow>(this.sql.get(this.#scope(user), validateArchiveKey(key)));
+      return row ? rowToItem(row) : undefined;
     });
   }
 
@@ -177,17 +160,7 @@ export class PooledSqlArchive implements ArchiveStore {
       const scope = this.#scope(user);
       const q = validateQuery<ArchiveQuery>(query);
       const pos = await this.#positions(this.pool, scope, q);
-      const out: ArchiveSummary = { counts: {}, earliest: {}, latest: {} };
-      for (const r of await this.pool.all<{ with: string | null; n: string; lo: number; hi: number }>(
-        this.sql.summary(scope, q, pos),
-      )) {
-        const w = r.with ?? "";
-        const seen = Object.hasOwn(out.counts, w);
-        setOwn(out.counts, w, (seen ? out.counts[w]! : 0) + Number(r.n));
-        setOwn(out.earliest, w, seen ? Math.min(out.earliest[w]!, Number(r.lo)) : Number(r.lo));
-        setOwn(out.latest, w, seen ? Math.max(out.latest[w]!, Number(r.hi)) : Number(r.hi));
-      }
-      return out;
+      return summaryFromRows(await this.pool.all<SummaryRow>(this.sql.summary(scope, q, pos)));
     });
   }
 

@@ -13,6 +13,7 @@ import type {
   StoredValue,
   User,
 } from "../../types.js";
+import { archiveCaps } from "../../util/archive-caps.js";
 import { findResult } from "../../util/find-result.js";
 import type { Lifecycle } from "../../util/lifecycle.js";
 import { setOwn } from "../../util/plain.js";
@@ -91,14 +92,7 @@ export class MemoryArchive implements ArchiveStore {
     private readonly maxValueSize: number,
   ) {
     this.#data = data;
-    this.caps = {
-      total: true,
-      quota: itemLimit,
-      truncate: true,
-      full_id_range: true,
-      ids: true,
-      wildcard_delete: false,
-    };
+    this.caps = archiveCaps(itemLimit);
   }
 
   static data(): MemoryArchiveData {

@@ -64,10 +64,10 @@ export function createMysqlDriver(options: MysqlDriverOptions): StorageDriver {
   pool.pool.on("connection", (conn) => {
     conn.query("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'ANSI_QUOTES')");
   });
-  const sqlPool = mysqlSqlPool(pool);
   const keyvTable = `${prefix}keyv`;
   const archiveTable = `${prefix}archive`;
   const where = options.uri ?? `${options.host ?? "localhost"}:${options.port ?? 3306}/${options.database}`;
+  const sqlPool = mysqlSqlPool(pool, `${options.database ?? options.uri}/${prefix}`);
   const tables = new TableSetup(life, `connecting to MySQL (${name}, ${where})`, async () => {
     const collation = await exactCollation(pool);
     await pool.query(keyvDdl(keyvTable, collation));

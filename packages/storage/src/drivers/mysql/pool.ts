@@ -16,18 +16,20 @@ function runner(db: Pool | PoolConnection): SqlRunner {
 
 /**
  * A mysql2 pool as the SQL stores use it. MySQL's advisory locks (`GET_LOCK`) belong to the
- * connection, not the transaction: taken before it begins, released after it ends. Lock names
- * are at most 64 characters, so the name is hashed.
+ * connection, not the transaction: taken before it begins, released after it ends. They are also
+ * server-wide, so `lockScope` (the database and tables) keeps other deployments on the same server
+ * out of our way; names are at most 64 characters, so the name is hashed.
  */
-export function mysqlSqlPool(pool: Pool): SqlPool {
+export function mysqlSqlPool(pool: Pool, lockScope: string): SqlPool {
   return {
     ...runner(pool),
     async transaction(fn, lock) {
       const conn = await pool.getConnection();
       let locked = false;
+      const name = `${lockScope}\u0000${lock}`;
       try {
         if (lock !== undefined) {
-          const [rows] = await conn.query("SELECT GET_LOCK(SHA2(?, 256), ?) AS l", [lock, LOCK_WAIT]);
+          const [rows] = await conn.query("SELECT GET_LOCK(SHA2(?, 256), ?) AS l", [name, LOCK_WAIT]);
           if ((rows as { l: number | null }[])[0]?.l !== 1) {
             throw new DriverError(`waited ${LOCK_WAIT} s for the MySQL lock on ${lock}`, undefined);
           }
@@ -43,7 +45,7 @@ export function mysqlSqlPool(pool: Pool): SqlPool {
           throw err;
         }
       } finally {
-        if (locked) await conn.query("SELECT RELEASE_LOCK(SHA2(?, 256))", [lock]).catch(() => {});
+        if (locked) await conn.query("SELECT RELEASE_LOCK(SHA2(?, 256))", [name]).catch(() => {});
         conn.release();
       }
     },

@@ -1,6 +1,13 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { decodeValue, encodeValue } from "../../codec.js";
+import { encodeValue } from "../../codec.js";
 import { ItemNotFoundError, QuotaLimitError } from "../../errors.js";
+import {
+  type ArchiveRow,
+  prepareItems,
+  rowToItem,
+  type SummaryRow,
+  summaryFromRows,
+} from "../../sql/archive-rows.js";
 import type { ArchiveSql, Positions, Scope, Statement } from "../../sql/archive-sql.js";
 import type {
   AppendItem,
@@ -15,9 +22,9 @@ import type {
   StoredValue,
   User,
 } from "../../types.js";
+import { archiveCaps } from "../../util/archive-caps.js";
 import { findResult } from "../../util/find-result.js";
 import { asStorageError, type Lifecycle } from "../../util/lifecycle.js";
-import { setOwn } from "../../util/plain.js";
 import {
   validateArchiveKey,
   validateQuery,
@@ -25,14 +32,6 @@ import {
   validateWhen,
   validateWith,
 } from "../../validate.js";
-
-interface Row {
-  key: string;
-  when: number;
-  with: string | null;
-  type: string;
-  value: string;
-}
 
 /** Prepared statements by SQL text, per connection. */
 export class StatementCache {
@@ -58,10 +57,6 @@ export class StatementCache {
   }
 }
 
-function toItem(r: Row): ArchiveItem {
-  return { key: r.key, value: decodeValue(r.type, r.value), when: r.when, with: r.with ?? undefined };
-}
-
 /** An archive in an SQLite table; each call is one synchronous transaction. */
 export class SqliteArchive implements ArchiveStore {
   readonly caps: ArchiveCaps;
@@ -77,14 +72,7 @@ export class SqliteArchive implements ArchiveStore {
     private readonly itemLimit: number | undefined,
     private readonly maxValueSize: number,
   ) {
-    this.caps = {
-      total: true,
-      quota: itemLimit,
-      truncate: true,
-      full_id_range: true,
-      ids: true,
-      wildcard_delete: false,
-    };
+    this.caps = archiveCaps(itemLimit);
   }
 
   #scope(user: User): Scope {
@@ -126,12 +114,7 @@ export class SqliteArchive implements ArchiveStore {
   async appendMany(user: User, items: readonly AppendItem[]): Promise<string[]> {
     return this.#guard("append", () => {
       const scope = this.#scope(user);
-      const rows = items.map((item) => ({
-        key: item.key === undefined ? this.newKey() : validateArchiveKey(item.key),
-        when: item.when === undefined ? this.clock() / 1000 : validateWhen(item.when),
-        with: validateWith(item.with),
-        ...encodeValue(item.value, this.maxValueSize),
-      }));
+      const rows = prepareItems(items, this.newKey, this.clock, this.maxValueSize);
       this.stmts.db
         .transaction(() => {
           let count =
@@ -161,16 +144,16 @@ export class SqliteArchive implements ArchiveStore {
         const total = q.total
           ? Number(this.stmts.one<{ n: number }>(this.sql.count(scope, q))?.n ?? 0)
           : undefined;
-        const rows = q.limit === 0 ? [] : this.stmts.all<Row>(this.sql.find(scope, q, pos));
-        return findResult(rows.map(toItem), total);
+        const rows = q.limit === 0 ? [] : this.stmts.all<ArchiveRow>(this.sql.find(scope, q, pos));
+        return findResult(rows.map(rowToItem), total);
       })();
     });
   }
 
   async get(user: User, key: string): Promise<ArchiveItem | undefined> {
     return this.#guard("get", () => {
-      const row = this.stmts.one<Row>(this.sql.get(this.#scope(user), validateArchiveKey(key)));
-      return row ? toItem(row) : undefined;
+      const row = this.stmts.one<ArchiveRow>(this.sql.get(this.#scope(user), validateArchiveKey(key)));
+      return row ? rowToItem(row) : undefined;
     });
   }
 
@@ -202,20 +185,10 @@ export class SqliteArchive implements ArchiveStore {
     return this.#guard("summary", () => {
       const scope = this.#scope(user);
       const q = validateQuery<ArchiveQuery>(query);
-      const out: ArchiveSummary = { counts: {}, earliest: {}, latest: {} };
-      this.stmts.db.transaction(() => {
+      return this.stmts.db.transaction(() => {
         const pos = this.#positions(scope, q);
-        for (const r of this.stmts.all<{ with: string | null; n: number; lo: number; hi: number }>(
-          this.sql.summary(scope, q, pos),
-        )) {
-          const w = r.with ?? "";
-          const seen = Object.hasOwn(out.counts, w);
-          setOwn(out.counts, w, (seen ? out.counts[w]! : 0) + Number(r.n));
-          setOwn(out.earliest, w, seen ? Math.min(out.earliest[w]!, r.lo) : r.lo);
-          setOwn(out.latest, w, seen ? Math.max(out.latest[w]!, r.hi) : r.hi);
-        }
+        return summaryFromRows(this.stmts.all<SummaryRow>(this.sql.summary(scope, q, pos)));
       })();
-      return out;
     });
   }
 
