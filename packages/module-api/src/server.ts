@@ -155,7 +155,7 @@ export class Server implements Runtime {
     this.router = new Router({
       host: (name) => this.host(name),
       sessions: this.sessions,
-      warn: (message, details) => this.logger.warn(details ?? {}, message),
+      logger: this.logger,
       endSession: (session, condition, text) => this.sessionManager.destroy(session, condition, text),
     });
   }

@@ -1,3 +1,4 @@
+import type { Logger } from "@canto/events";
 import { domainOf, type Element, errorReply, JidError, nodeOf, parseJid, resourceOf } from "@canto/stanza";
 import type { Host } from "../host.js";
 import { refuseIqWithoutOnePayload } from "./iq-payload.js";
@@ -10,7 +11,8 @@ import { isNamespaced, isStanzaName, streamVerdict } from "./stream-verdict.js";
 export interface RouterContext {
   host(name: string): Host | undefined;
   readonly sessions: SessionRegistry;
-  warn(message: string, details?: Record<string, unknown>): void;
+  /** Where routing problems go (the one logger shape of @canto/events). */
+  readonly logger: Pick<Logger, "warn">;
   /** Ends a network session with a stream error (the session manager's `destroy`). */
   endSession?(session: Session, condition: string, text: string): void;
 }
@@ -74,10 +76,10 @@ export class Router {
       },
       (error: unknown) => {
         if (origin.queueTail === tail) origin.queueTail = undefined;
-        this.#context.warn("error while handling a stanza", {
-          error,
-          session: origin.fullJid ?? origin.host,
-        });
+        this.#context.logger.warn(
+          { err: error, session: origin.fullJid ?? origin.host },
+          "error while handling a stanza",
+        );
       },
     );
     origin.queueTail = tail;
@@ -165,7 +167,7 @@ export class Router {
       return true;
     } catch (error) {
       const reason = error instanceof JidError ? error.message : String(error);
-      this.#context.warn(`stanza with invalid ${which} address`, { address: value, reason });
+      this.#context.logger.warn({ address: value, reason }, `stanza with invalid ${which} address`);
       if (!isErrorOrResult(stanza)) {
         const text = `The ${which === "to" ? "destination" : "source"} address is invalid: ${value} (${reason})`;
         origin.send(errorReply(stanza, "modify", "jid-malformed", text));
