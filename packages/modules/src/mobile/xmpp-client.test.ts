@@ -57,8 +57,15 @@ describe("csi_simple and cloud_notify with @xmpp/client 0.14 (over WebSocket)", 
     expect(order.indexOf("away")).toBeGreaterThanOrEqual(0);
     expect(order.indexOf("away")).toBeLessThan(order.indexOf("wake"));
 
-    // Resolves on a result (with no payload), throws on an error.
-    await xmpp.iqCaller.set(xml("enable", { xmlns: NS_PUSH, jid: "push@localhost/app", node: "phone-1" }));
+    // Rejects on an error answer.
+    const answer = await xmpp.iqCaller.request(
+      xml(
+        "iq",
+        { type: "set" },
+        xml("enable", { xmlns: NS_PUSH, jid: "push@localhost/app", node: "phone-1" }),
+      ),
+    );
+    expect(answer.attrs.type).toBe("result");
     await xmpp.stop();
     await until(() => t.server.sessions.full(jid) === undefined);
     await bob.process(
