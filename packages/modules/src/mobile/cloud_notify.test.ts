@@ -165,4 +165,14 @@ describe("cloud_notify", () => {
     await pause(50);
     expect(publishes).toHaveLength(1);
   });
+
+  it("forgets a deleted account's registrations", async () => {
+    const s = await mobileServer(["cloud_notify"]);
+    const alice = s.t.connect("alice@localhost/phone");
+    await alice.process(iq({ type: "set", id: "en" }).c("enable", { xmlns: NS_PUSH, jid: APP }).root());
+    const store = await s.t.server.storage.open("localhost", "cloud_notify", "keyval");
+    expect(await store.get("alice")).toBeDefined();
+    await s.t.server.host("localhost")!.events.fire("user-deleted", { username: "alice", host: "localhost" });
+    expect(await store.get("alice")).toBeUndefined();
+  });
 });

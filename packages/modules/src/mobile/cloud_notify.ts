@@ -203,6 +203,11 @@ export default async function cloudNotify(module: Module): Promise<void> {
 
   module.hook("resource-unbind", ({ session }: { session: Session }) => forget(session));
 
+  module.hook("user-deleted", async ({ username }: { username: string }) => {
+    for (const key of [...errors.keys()]) if (key.startsWith(`${username}\n`)) errors.delete(key);
+    await store.set(username, undefined);
+  });
+
   module.unload = () => {
     for (const session of [...enabled.keys()]) forget(session);
   };
