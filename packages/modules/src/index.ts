@@ -6,6 +6,7 @@ import { componentModules } from "./component/index.js";
 import { extensionsModules } from "./extensions/index.js";
 import { httpModules } from "./http/index.js";
 import { imModules } from "./im/index.js";
+import { mobileModules } from "./mobile/index.js";
 import { transportModules } from "./transport/index.js";
 import { websocketModules } from "./websocket/index.js";
 
@@ -60,6 +61,7 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...componentModules,
   ...adminModules,
   ...websocketModules,
+  ...mobileModules,
 });
 
 /** What every host loads before `modules_enabled` (Prosody's autoload set, as far as Canto has it). */

@@ -50,4 +50,30 @@ describe("addSendLayer", () => {
     expect(s.send).toBe(own);
     expect(calls).toEqual(["x"]);
   });
+
+  it("keeps a higher-ranked layer outside whatever order the layers arrive in", () => {
+    const sent: string[] = [];
+    const s = session(sent);
+    const seen: string[] = [];
+    const holder = addSendLayer(
+      s,
+      (stanza, next) => {
+        seen.push("holder");
+        return next(stanza);
+      },
+      10,
+    );
+    const counter = addSendLayer(s, (stanza, next) => {
+      seen.push("counter");
+      return next(stanza);
+    });
+    s.send(message({ id: "1" }));
+    expect(seen).toEqual(["holder", "counter"]);
+    seen.length = 0;
+    holder.below(message({ id: "2" }));
+    expect(seen).toEqual(["counter"]);
+    holder.remove();
+    counter.remove();
+    expect(Object.hasOwn(s, "send")).toBe(false);
+  });
 });

@@ -16,6 +16,8 @@ interface Stack {
   readonly base: Send;
   readonly hadOwn: boolean;
   readonly layers: SendLayer[];
+  /** Each layer's rank, index for index. */
+  readonly ranks: number[];
 }
 
 const stacks = new WeakMap<Session, Stack>();
@@ -35,15 +37,22 @@ function compose(session: Session, stack: Stack, count: number): Send {
  * Puts `layer` over `session.send` (Prosody's per-session `stanzas/out` filters). Sessions have no
  * filter chain of their own, so modules that watch or hold back outgoing stanzas (smacks, metrics)
  * share this stack: each can come and go in any order without undoing another's layer.
+ *
+ * `rank` orders the stack whatever the order layers arrive in: a higher rank sits further out
+ * (sees a stanza earlier); among equal ranks the newest is outermost. A layer that holds stanzas
+ * back (csi_simple) ranks above one that counts what is written (smacks, rank 0).
  */
-export function addSendLayer(session: Session, layer: SendLayer): SendLayerHandle {
+export function addSendLayer(session: Session, layer: SendLayer, rank = 0): SendLayerHandle {
   let stack = stacks.get(session);
   if (stack === undefined) {
-    stack = { base: session.send, hadOwn: Object.hasOwn(session, "send"), layers: [] };
+    stack = { base: session.send, hadOwn: Object.hasOwn(session, "send"), layers: [], ranks: [] };
     stacks.set(session, stack);
   }
   const own = stack;
-  own.layers.push(layer);
+  let at = own.ranks.length;
+  while (at > 0 && own.ranks[at - 1]! > rank) at--;
+  own.layers.splice(at, 0, layer);
+  own.ranks.splice(at, 0, rank);
   session.send = compose(session, own, own.layers.length);
   return {
     below(stanza) {
@@ -54,6 +63,7 @@ export function addSendLayer(session: Session, layer: SendLayer): SendLayerHandl
       const at = own.layers.indexOf(layer);
       if (at < 0) return;
       own.layers.splice(at, 1);
+      own.ranks.splice(at, 1);
       if (own.layers.length > 0) {
         session.send = compose(session, own, own.layers.length);
         return;
