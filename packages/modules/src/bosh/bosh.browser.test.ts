@@ -61,13 +61,13 @@ describe.skipIf(!existsSync(CHROMIUM))("bosh and websocket in headless Chromium"
     const page = await context.newPage();
     await page.goto(pageUrl);
     await page
-      .waitForFunction(() => (window as { result?: unknown }).result !== undefined, undefined, {
+      .waitForFunction(() => (globalThis as { result?: unknown }).result !== undefined, undefined, {
         timeout: 20_000,
       })
       .catch(async (error: unknown) => {
         throw new Error(`${error}\npage log:\n${await page.textContent("#log")}`);
       });
-    const result = await page.evaluate(() => (window as { result?: unknown }).result);
+    const result = await page.evaluate(() => (globalThis as { result?: unknown }).result);
     if ((result as { error?: string }).error !== undefined) {
       throw new Error(`${(result as { error: string }).error}\n${await page.textContent("#log")}`);
     }
