@@ -23,6 +23,20 @@ export interface BoshCreation {
   /** The client asked for acknowledgements (XEP-0124 §9). */
   ack: boolean;
   sid: string;
+  /** The client's `ver`, if it gave one. */
+  ver: string | undefined;
+}
+
+/** The BOSH version we speak; a client's older one is answered with its own (XEP-0124 §7.1). */
+const VERSION = [1, 11];
+
+function agreedVersion(client: string | undefined): string {
+  const match = client === undefined ? null : /^(\d{1,3})\.(\d{1,3})$/.exec(client);
+  if (match === null) return VERSION.join(".");
+  const major = Number(match[1]);
+  const minor = Number(match[2]);
+  const older = major < VERSION[0]! || (major === VERSION[0] && minor < VERSION[1]!);
+  return older ? `${major}.${minor}` : VERSION.join(".");
 }
 
 /** A request the session holds open, to answer when it has something to say (or `wait` passed). */
@@ -67,6 +81,7 @@ export class BoshSession extends ClientStream {
   readonly #wait: number;
   readonly #hold: number;
   readonly #ack: boolean;
+  readonly #ver: string;
   /** The last request processed, in order. */
   #rid: number;
   /** The highest `rid` received. */
@@ -105,6 +120,7 @@ export class BoshSession extends ClientStream {
     this.#wait = creation.wait;
     this.#hold = creation.hold;
     this.#ack = creation.ack;
+    this.#ver = agreedVersion(creation.ver);
     this.#rid = creation.rid;
     this.#highest = creation.rid;
     this.#lastSeen = context.now();
@@ -208,7 +224,7 @@ export class BoshSession extends ClientStream {
       inactivity: String(this.#options.maxInactivity),
       polling: String(this.#options.maxPolling),
       maxpause: this.#options.maxPause > 0 ? String(this.#options.maxPause) : undefined,
-      ver: "1.11",
+      ver: this.#ver,
       from: domain,
       authid: this.sid,
       secure: "true",

@@ -50,6 +50,7 @@ describe("bosh: a whole session over raw HTTP", () => {
       "xmpp:restartlogic": "true",
       "xmlns:xmpp": NS_XBOSH,
       ack: String(c.rid),
+      ver: "1.6",
     });
     expect(created.text).toContain(`xmlns='${NS_HTTPBIND}'`);
     const mechanisms = created.payload[0]?.getChild("mechanisms", SASL)?.getChildren("mechanism");
@@ -241,6 +242,41 @@ describe("bosh: inactivity and pause", () => {
     expect(s.bosh.sessions()).toEqual([created]);
     await s.t.clock.advance(75);
     expect(s.bosh.sessions()).toEqual([]);
+  });
+});
+
+describe("bosh: the client stream's rules", () => {
+  it("leaves unhandled elements to the router: a stanza before authentication ends the session", async () => {
+    const s = await server();
+    const c = new BoshClient(s.boshUrl);
+    expect((await c.create({ ver: "1.11" })).attrs.ver).toBe("1.11");
+    const refused = await c.post("<message to='bob@localhost'><body>early</body></message>");
+    expect(refused.attrs).toMatchObject({ type: "terminate", condition: "remote-stream-error" });
+    expect(refused.text).toContain("not-authorized");
+    expect(s.bosh.sessions()).toEqual([]);
+  });
+
+  it("ends a session not authenticated within c2s_timeout, on the request it holds", async () => {
+    const s = await server({ c2s_timeout: 20, bosh_max_wait: 600 });
+    const c = new BoshClient(s.boshUrl);
+    await c.create({ wait: 600 });
+    const held = c.post();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await s.t.clock.advance(21);
+    const ended = await held;
+    expect(ended.attrs).toMatchObject({ type: "terminate", condition: "remote-stream-error" });
+    expect(ended.text).toContain("connection-timeout");
+    expect(s.bosh.sessions()).toEqual([]);
+  });
+
+  it("refuses STARTTLS: BOSH has none", async () => {
+    const s = await server();
+    const c = new BoshClient(s.boshUrl);
+    const created = await c.create();
+    expect(created.text).not.toContain("starttls");
+    const session = s.bosh.sessions()[0] as { canStartTls?: boolean; startTls?: () => Promise<void> };
+    expect(session.canStartTls).toBe(false);
+    await expect(session.startTls?.()).rejects.toThrow(/BOSH session/);
   });
 });
 

@@ -97,6 +97,7 @@ export default function bosh(module: Module): BoshApi {
       wait: Math.min(wait, options.maxWait),
       hold: Math.min(hold ?? 1, options.maxRequests - 1),
       ack: attrs.ack === "1",
+      ver: attrs.ver,
     });
     sessions.add(session);
     bySid.set(session.sid, session);
