@@ -2,6 +2,7 @@ import type { ModuleSetup } from "canto";
 import { adminModules } from "./admin/index.js";
 import { archiveModules } from "./archive/index.js";
 import { authModules } from "./auth/index.js";
+import { boshModules } from "./bosh/index.js";
 import { componentModules } from "./component/index.js";
 import { extensionsModules } from "./extensions/index.js";
 import { httpModules } from "./http/index.js";
@@ -20,6 +21,7 @@ export {
   listAccounts,
   setPassword,
 } from "./auth/index.js";
+export type { BoshApi } from "./bosh/index.js";
 export {
   type HttpApi,
   type HttpHandler,
@@ -62,6 +64,7 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...adminModules,
   ...websocketModules,
   ...mobileModules,
+  ...boshModules,
 });
 
 /** What every host loads before `modules_enabled` (Prosody's autoload set, as far as Canto has it). */

@@ -42,7 +42,6 @@ export const PROSODY_MISSING: Readonly<Record<string, string>> = Object.freeze({
   s2s_auth_certs: NO_FEDERATION,
   s2s_bidi: NO_FEDERATION,
   dialback: NO_FEDERATION,
-  bosh: "use websocket (RFC 7395)",
   limits: "c2s has its own rate limits (see the transport README)",
   register_limits: "register has its own limits",
   csi: "csi_simple handles <active/> and <inactive/> itself",
