@@ -7,6 +7,7 @@ import { extensionsModules } from "./extensions/index.js";
 import { httpModules } from "./http/index.js";
 import { imModules } from "./im/index.js";
 import { transportModules } from "./transport/index.js";
+import { uploadModules } from "./upload/index.js";
 import { websocketModules } from "./websocket/index.js";
 
 export {
@@ -47,6 +48,15 @@ export {
 export { reloadableOptions } from "./shared/options.js";
 export { addSendLayer, type SendLayer, type SendLayerHandle } from "./shared/send-layers.js";
 export { type C2sApi, TLS_CONTEXT_ITEM, type TlsContextItem } from "./transport/index.js";
+export {
+  createFileShare,
+  DiskFileStore,
+  type FileShareApi,
+  type FileShareOptions,
+  type FileStore,
+  FileStoreError,
+  type StoredFile,
+} from "./upload/index.js";
 export type { WebSocketApi } from "./websocket/index.js";
 
 /** Every standard module, by the name `modules_enabled` uses. */
@@ -60,6 +70,7 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...componentModules,
   ...adminModules,
   ...websocketModules,
+  ...uploadModules,
 });
 
 /** What every host loads before `modules_enabled` (Prosody's autoload set, as far as Canto has it). */
