@@ -195,6 +195,17 @@ describe("http_file_share over HTTP", () => {
     expect(storedFiles(share)).toHaveLength(1);
   });
 
+  it("answers a large refused PUT before its body is sent, and the client sees the status", async () => {
+    share = await startShare({ http_file_share_size_limit: 8 * 1024 * 1024 });
+    const slot = await grant(share, "a.bin", 8 * 1024 * 1024);
+    const body = Buffer.alloc(8 * 1024 * 1024, 7);
+    const wrong = await fetch(slot.put, { method: "PUT", headers: { Authorization: "Bearer x.y.z" }, body });
+    expect(wrong.status).toBe(401);
+    expect(storedFiles(share)).toEqual([]);
+    const right = await fetch(slot.put, { method: "PUT", headers: { Authorization: slot.authorization }, body });
+    expect(right.status).toBe(201);
+  });
+
   it("refuses a PUT after the token's five minutes (410)", async () => {
     share = await startShare();
     const slot = await grant(share, "a.txt", 5);
