@@ -202,7 +202,11 @@ describe("http_file_share over HTTP", () => {
     const wrong = await fetch(slot.put, { method: "PUT", headers: { Authorization: "Bearer x.y.z" }, body });
     expect(wrong.status).toBe(401);
     expect(storedFiles(share)).toEqual([]);
-    const right = await fetch(slot.put, { method: "PUT", headers: { Authorization: slot.authorization }, body });
+    const right = await fetch(slot.put, {
+      method: "PUT",
+      headers: { Authorization: slot.authorization },
+      body,
+    });
     expect(right.status).toBe(201);
   });
 
