@@ -31,6 +31,16 @@ describe("DiskFileStore", () => {
     expect(readdirSync(join(dir, "files"))).toEqual([]);
   });
 
+  it("leaves nothing when the source fails midway", async () => {
+    const store = fresh();
+    const source = new Readable({ read() {} });
+    const put = store.put("cut", source, 10);
+    source.push("12345");
+    setTimeout(() => source.destroy(new Error("client went away")), 10);
+    await expect(put).rejects.toThrow("client went away");
+    expect(readdirSync(join(dir, "files"))).toEqual([]);
+  });
+
   it("refuses a second upload of the same id, and one while the first is running", async () => {
     const store = fresh();
     const slow = new Readable({ read() {} });

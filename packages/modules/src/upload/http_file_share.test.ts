@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { iq } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
@@ -208,6 +209,35 @@ describe("http_file_share over HTTP", () => {
       body,
     });
     expect(right.status).toBe(201);
+  });
+
+  it("keeps nothing of an upload whose client goes away midway", async () => {
+    share = await startShare();
+    const slot = await grant(share, "a.bin", 100_000);
+    const url = new URL(slot.put);
+    const req = httpRequest({
+      host: "127.0.0.1",
+      port: share.port,
+      path: url.pathname,
+      method: "PUT",
+      headers: { Authorization: slot.authorization, "Content-Length": "100000" },
+    });
+    req.on("error", () => undefined);
+    req.write(Buffer.alloc(50_000));
+    await sleep(50);
+    expect(storedFiles(share)).toEqual([`${url.pathname.split("/")[2]}.part`]);
+    req.destroy();
+    const deadline = Date.now() + 3000;
+    while (storedFiles(share).length > 0 && Date.now() < deadline) await sleep(10);
+    expect(storedFiles(share)).toEqual([]);
+    // The slot is still free for a complete upload.
+    const body = Buffer.alloc(100_000, 1);
+    const again = await fetch(slot.put, {
+      method: "PUT",
+      headers: { Authorization: slot.authorization },
+      body,
+    });
+    expect(again.status).toBe(201);
   });
 
   it("refuses a PUT after the token's five minutes (410)", async () => {
