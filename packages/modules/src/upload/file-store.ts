@@ -96,6 +96,17 @@ export class DiskFileStore implements FileStore {
 
   async put(id: string, source: Readable, size: number): Promise<void> {
     const path = this.#path(id);
+    // Until the pipeline listens, a failing source (a client gone) must not go unhandled.
+    const ignore = () => undefined;
+    source.on("error", ignore);
+    try {
+      await this.#put(id, path, source, size);
+    } finally {
+      source.off("error", ignore);
+    }
+  }
+
+  async #put(id: string, path: string, source: Readable, size: number): Promise<void> {
     await this.#ready;
     if ((await this.stat(id)) !== undefined) {
       throw new FileStoreError("file-exists", `file ${id} was already uploaded`);

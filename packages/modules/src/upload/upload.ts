@@ -56,6 +56,8 @@ export async function handlePut(
   path: string | undefined,
   context: UploadContext,
 ): Promise<void> {
+  // The client may go away while the slot is looked up; the store reports it once it reads.
+  request.on("error", () => undefined);
   const checked = checkPut(request, path, context);
   if ("status" in checked) {
     context.log("debug", "upload to %s refused (%d): %s", path, checked.status, checked.reason);
