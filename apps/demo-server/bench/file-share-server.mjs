@@ -6,7 +6,7 @@
 // Reads commands on stdin, one JSON line each, and answers one JSON line on stdout:
 //   {"slot": SIZE}   → {"put", "get", "authorization"}   (asked as alice@localhost, in-process)
 // Prints {"canto": PORT, "raw": PORT, "pid": PID} once listening.
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,7 +38,6 @@ await server.start();
 const cantoPort = server.global.modules.get("http").exports.listeners()[0].port;
 
 const rawDir = join(data, "raw");
-const { mkdirSync } = await import("node:fs");
 mkdirSync(rawDir);
 const raw = createServer((request, response) => {
   const path = join(rawDir, "file");

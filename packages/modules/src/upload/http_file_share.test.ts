@@ -105,7 +105,7 @@ describe("http_file_share slots", () => {
     expect(outcome(await ask(alice, slotRequest("a", 60)))).toBe("result");
     expect(outcome(await ask(bob, slotRequest("b", 60)))).toBe("wait/resource-constraint");
     await share.t.clock.advance(2 * DAY);
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000;
     while (share.api.usage() > 0 && Date.now() < deadline) await sleep(10);
     expect(share.api.usage()).toBe(0);
     expect(outcome(await ask(bob, slotRequest("b", 60)))).toBe("result");
@@ -227,7 +227,7 @@ describe("http_file_share over HTTP", () => {
     await sleep(50);
     expect(storedFiles(share)).toEqual([`${url.pathname.split("/")[2]}.part`]);
     req.destroy();
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000;
     while (storedFiles(share).length > 0 && Date.now() < deadline) await sleep(10);
     expect(storedFiles(share)).toEqual([]);
     // The slot is still free for a complete upload.
@@ -284,7 +284,7 @@ describe("http_file_share over HTTP", () => {
     expect((await fetch(slot.get)).status).toBe(200);
     await share.t.clock.advance(2 * DAY);
     // The task's file and store work is real I/O: it may end after the clock's timers settled.
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000;
     while (storedFiles(share).length > 0 && Date.now() < deadline) await sleep(10);
     expect(storedFiles(share)).toEqual([]);
     expect((await fetch(slot.get)).status).toBe(404);

@@ -134,7 +134,7 @@ describe("http_file_share with @xmpp/client and fetch", () => {
     const files = join(data, "upload%2elocalhost", "http_file_share");
     expect(readdirSync(files)).toHaveLength(1);
     await started.t.clock.advance(8 * 86400);
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000;
     while (existsSync(files) && readdirSync(files).length > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
