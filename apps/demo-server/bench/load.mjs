@@ -83,6 +83,20 @@ async function loginAll(sessions) {
   return { totalMs: performance.now() - started, at1000Ms: at1000, failures };
 }
 
+/**
+ * The server's CPU time so far in seconds (user + system, from /proc/<pid>/stat). CPU per message
+ * is steadier than messages per second on a shared machine: other load slows the server down
+ * without making it spend more instructions on each message.
+ */
+function cpuSeconds() {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th overall.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+/** USER_HZ: Linux reports process times in hundredths of a second on every common platform. */
+const CLOCK_TICKS = 100;
+
 /** Runs traffic for durationS seconds; returns counts and latency figures. */
 async function traffic(sessions) {
   const n = sessions.length;
@@ -176,7 +190,9 @@ async function main() {
   console.error(
     `load[${args.label}]: traffic for ${durationS} s at rate ${rate || `closed loop x${windowSize}`}`,
   );
+  const cpuBefore = cpuSeconds();
   const result = await traffic(online.filter((s) => s.online));
+  const cpuTraffic = cpuSeconds() - cpuBefore;
   const rssAfter = rssBytes();
   for (const session of sessions) session.close();
   await sleep(500);
@@ -206,6 +222,7 @@ async function main() {
     p50Ms: round(result.p50Ms),
     p99Ms: round(result.p99Ms),
     maxMs: round(result.maxMs),
+    serverCpuUsPerMessage: result.received > 0 ? round((cpuTraffic * 1e6) / result.received, 1) : null,
   };
   const row = `| ${summary.label} | ${summary.sessions} | ${summary.mode} | ${summary.deliveredPerSecond} | ${summary.p50Ms} | ${summary.p99Ms} | ${summary.lost} | ${summary.rssPerIdleSessionKiB} | ${summary.login1000S ?? "-"} | ${summary.loginTotalS} |`;
   console.log(JSON.stringify(summary));

@@ -9,6 +9,7 @@ import { httpModules } from "./http/index.js";
 import { imModules } from "./im/index.js";
 import { mobileModules } from "./mobile/index.js";
 import { transportModules } from "./transport/index.js";
+import { uploadModules } from "./upload/index.js";
 import { websocketModules } from "./websocket/index.js";
 
 export {
@@ -50,6 +51,15 @@ export {
 export { reloadableOptions } from "./shared/options.js";
 export { addSendLayer, type SendLayer, type SendLayerHandle } from "./shared/send-layers.js";
 export { type C2sApi, TLS_CONTEXT_ITEM, type TlsContextItem } from "./transport/index.js";
+export {
+  createFileShare,
+  DiskFileStore,
+  type FileShareApi,
+  type FileShareOptions,
+  type FileStore,
+  FileStoreError,
+  type StoredFile,
+} from "./upload/index.js";
 export type { WebSocketApi } from "./websocket/index.js";
 
 /** Every standard module, by the name `modules_enabled` uses. */
@@ -65,6 +75,7 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...websocketModules,
   ...mobileModules,
   ...boshModules,
+  ...uploadModules,
 });
 
 /** What every host loads before `modules_enabled` (Prosody's autoload set, as far as Canto has it). */

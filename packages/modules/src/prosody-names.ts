@@ -60,7 +60,6 @@ export const PROSODY_MISSING: Readonly<Record<string, string>> = Object.freeze({
   groups: "no shared roster groups yet",
   legacyauth: "XEP-0078 is obsolete, clients use SASL (saslauth)",
   tokenauth: "no token authentication yet",
-  http_file_share: "no file sharing yet",
   http_files: "no static file serving yet",
   http_errors: "http has its own error pages",
   external_services: "turn_external serves XEP-0215 for one STUN/TURN server",

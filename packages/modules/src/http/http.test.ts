@@ -160,6 +160,28 @@ describe("http: routes published with provides('http')", () => {
     expect((await request(port, "/app_a/hello")).status).toBe(200);
   });
 
+  it("leaves the body to a streaming_uploads provider: no limit, params.body empty", async () => {
+    const streaming = (module: Module) => {
+      module.provides("http", {
+        streaming_uploads: true,
+        route: {
+          "PUT /sink": async (req: AsyncIterable<Buffer>, _res: unknown, params: HttpRouteParams) => {
+            let size = 0;
+            for await (const chunk of req) size += chunk.length;
+            return `read ${size} after ${params.body.length}`;
+          },
+        },
+      });
+    };
+    const { port } = await start(
+      { modules_enabled: ["http", "streaming"], http_max_content_size: 16 },
+      { streaming },
+    );
+    const reply = await request(port, "/streaming/sink", { method: "PUT", body: "z".repeat(100_000) });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe("read 100000 after 0");
+  });
+
   it("redirects /app to /app/ when only the index route exists, keeping the query", async () => {
     const { port } = await start({ modules_enabled: ["http", "http_b"] }, { http_b: appB });
     const reply = await request(port, "/b?page=2");

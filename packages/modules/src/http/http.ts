@@ -118,7 +118,10 @@ export default async function http(module: Module): Promise<HttpApi> {
     let body: Buffer;
     try {
       // An upgrade request's stream is the connection itself: it has no body to wait for.
-      body = upgrade === undefined ? await readBody(request, options.maxContentSize) : Buffer.alloc(0);
+      body =
+        upgrade === undefined && !match.app.streaming
+          ? await readBody(request, options.maxContentSize)
+          : Buffer.alloc(0);
     } catch (error) {
       if (error instanceof BodyError && error.code === "body-too-large") {
         // Whatever else the client sends is not read: close the connection after the answer.

@@ -46,6 +46,11 @@ export interface HttpProvider {
   default_path?: string;
   /** Keys are `"METHOD /path"`, `"/path"` (any method) or `"METHOD"` (the base path itself). */
   route: Record<string, HttpHandler>;
+  /**
+   * Prosody's `streaming_uploads`: the body is not read before the handler runs (`params.body` is
+   * empty and `http_max_content_size` does not apply); the handler reads `request` as a stream.
+   */
+  streaming_uploads?: boolean;
 }
 
 /** The error a malformed provider or route key raises, with a stable code. */
@@ -71,6 +76,8 @@ export interface CompiledApp {
   basePath: string;
   providedBy: string | undefined;
   routes: CompiledRoute[];
+  /** The handler reads the body itself (`streaming_uploads`). */
+  streaming: boolean;
 }
 
 const METHOD = /^[A-Z][A-Z_-]*$/;
@@ -133,7 +140,13 @@ export function compileApp(item: unknown, basePath: string): CompiledApp {
   const routes = Object.entries(provider.route).map(([key, handler]) =>
     compileRoute(name, basePath, key, handler),
   );
-  return { name, basePath, providedBy: provider.providedBy, routes };
+  return {
+    name,
+    basePath,
+    providedBy: provider.providedBy,
+    routes,
+    streaming: provider.streaming_uploads === true,
+  };
 }
 
 /** The outcome of matching a request against a host's apps. */
