@@ -6,6 +6,7 @@ import { componentModules } from "./component/index.js";
 import { extensionsModules } from "./extensions/index.js";
 import { httpModules } from "./http/index.js";
 import { imModules } from "./im/index.js";
+import { pubsubModules } from "./pubsub/index.js";
 import { transportModules } from "./transport/index.js";
 import { websocketModules } from "./websocket/index.js";
 
@@ -36,6 +37,7 @@ export {
   PROSODY_RENAMED,
   prosodyHostModules,
 } from "./prosody-names.js";
+export type { PubsubApi } from "./pubsub/index.js";
 export {
   type AuthProvider,
   authProvider,
@@ -58,6 +60,7 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...archiveModules,
   ...httpModules,
   ...componentModules,
+  ...pubsubModules,
   ...adminModules,
   ...websocketModules,
 });
