@@ -1,19 +1,23 @@
 import { buildForm, type FieldInput, type Form, parseForm } from "@canto/disco";
-import type { Element } from "@canto/stanza";
-import { NS } from "@canto/stanza";
+import { Element, NS } from "@canto/stanza";
 import { PubsubError, type PubsubErrorCode } from "./errors.js";
 
 export type AccessModel = "open" | "presence" | "roster" | "whitelist" | "authorize";
 export type PublishModel = "publishers" | "subscribers" | "open";
 export type SendLastPublishedItem = "never" | "on_sub" | "on_sub_and_presence";
+export type NotificationType = "headline" | "normal";
 
 export const ACCESS_MODELS: readonly AccessModel[] = ["open", "presence", "roster", "whitelist", "authorize"];
 export const PUBLISH_MODELS: readonly PublishModel[] = ["publishers", "subscribers", "open"];
 export const SEND_LAST: readonly SendLastPublishedItem[] = ["never", "on_sub", "on_sub_and_presence"];
+export const NOTIFICATION_TYPES: readonly NotificationType[] = ["headline", "normal"];
 
 /** A node's configuration (XEP-0060 §16.4.4 `pubsub#node_config`, the fields Canto honours). */
 export interface NodeConfig {
   title: string;
+  description: string;
+  /** The type of payload, usually its namespace. */
+  type: string;
   access_model: AccessModel;
   publish_model: PublishModel;
   /** `Infinity` is the form's `max`: as many as the service allows (`maxItems` limit). */
@@ -25,6 +29,8 @@ export interface NodeConfig {
   notify_delete: boolean;
   notify_config: boolean;
   send_last_published_item: SendLastPublishedItem;
+  /** The `type` of notification messages. */
+  notification_type: NotificationType;
   /** Groups of the owner's roster whose members may read a node with `access_model` `roster`. */
   roster_groups_allowed: string[];
 }
@@ -32,6 +38,8 @@ export interface NodeConfig {
 /** The defaults of a new node, before a service's `nodeDefaults` apply. */
 export const DEFAULT_NODE_CONFIG: Readonly<NodeConfig> = Object.freeze({
   title: "",
+  description: "",
+  type: "",
   access_model: "open",
   publish_model: "publishers",
   max_items: 20,
@@ -42,6 +50,7 @@ export const DEFAULT_NODE_CONFIG: Readonly<NodeConfig> = Object.freeze({
   notify_delete: true,
   notify_config: false,
   send_last_published_item: "never",
+  notification_type: "headline",
   roster_groups_allowed: [],
 });
 
@@ -49,6 +58,8 @@ type Kind = "text" | "boolean" | "list" | "multi" | "max";
 
 const FIELDS: Record<keyof NodeConfig, { kind: Kind; label: string; options?: readonly string[] }> = {
   title: { kind: "text", label: "A friendly name for the node" },
+  description: { kind: "text", label: "A description of the node" },
+  type: { kind: "text", label: "The type of node data, usually the namespace of the payload" },
   access_model: { kind: "list", label: "Who may subscribe and retrieve items", options: ACCESS_MODELS },
   publish_model: { kind: "list", label: "Who may publish items", options: PUBLISH_MODELS },
   max_items: { kind: "max", label: "Max number of items to persist" },
@@ -59,6 +70,11 @@ const FIELDS: Record<keyof NodeConfig, { kind: Kind; label: string; options?: re
   notify_delete: { kind: "boolean", label: "Notify subscribers when the node is deleted" },
   notify_config: { kind: "boolean", label: "Notify subscribers when the configuration changes" },
   send_last_published_item: { kind: "list", label: "When to send the last item", options: SEND_LAST },
+  notification_type: {
+    kind: "list",
+    label: "The type of notification messages",
+    options: NOTIFICATION_TYPES,
+  },
   roster_groups_allowed: { kind: "multi", label: "Roster groups allowed to subscribe" },
 };
 
@@ -142,7 +158,8 @@ export function readConfigForm(
 ): { config: Partial<NodeConfig>; unknown: string[] } {
   let form: Form;
   try {
-    form = parseForm(el);
+    // Clients (and Prosody's own tests) send publish-options without `type`: read it as submitted.
+    form = parseForm(el.attrs.type === undefined ? withType(el, "submit") : el);
   } catch (error) {
     throw new PubsubError(malformed, error instanceof Error ? error.message : String(error));
   }
@@ -151,6 +168,12 @@ export function readConfigForm(
     throw new PubsubError(malformed, `expected FORM_TYPE ${formType}, got ${form.formType}`);
   }
   return configFromForm(form, invalid);
+}
+
+function withType(el: Element, type: string): Element {
+  const copy = new Element(el.name, { ...el.attrs, type });
+  copy.children = el.children;
+  return copy;
 }
 
 /** The node configuration form (`type` `form` to fill in, `result` to report). */

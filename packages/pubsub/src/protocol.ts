@@ -377,15 +377,16 @@ export function notificationPayload(notification: Notification, options: HandleO
 }
 
 /**
- * The `<message type="headline"/>`s of a notification, one per recipient, from `from`. The payload
+ * The `<message/>`s of a notification (`type` `headline` unless told), one per recipient, from `from`. The payload
  * element is shared between them: treat the messages as read-only (clone one to change it).
  */
 export function notificationMessages(
   from: string,
   notification: Notification,
   recipients: readonly Recipient[],
-  options: HandleOptions & { payload?: Element; when?: number } = {},
+  options: HandleOptions & { payload?: Element; type?: "headline" | "normal" } = {},
 ): Element[] {
+  const type = options.type ?? "headline";
   const payload = options.payload ?? notificationPayload(notification, options);
   let delay: Element | undefined;
   if (notification.kind === "items" && notification.last === true && notification.items[0]) {
@@ -397,7 +398,7 @@ export function notificationMessages(
   }
   const out: Element[] = new Array(recipients.length);
   for (let i = 0; i < recipients.length; i++) {
-    const msg = new Element("message", { from, to: recipients[i]!.jid, type: "headline" });
+    const msg = new Element("message", { from, to: recipients[i]!.jid, type });
     msg.children.push(payload);
     if (delay) msg.children.push(delay);
     out[i] = msg;

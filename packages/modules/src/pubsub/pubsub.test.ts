@@ -286,6 +286,40 @@ describe("pubsub component: bad input", () => {
     expect(await itemIds(alice, "keys")).toEqual([]);
   });
 
+  it("takes the forms Prosody's own tests send: untyped publish-options, extra fields, validate", async () => {
+    const t = await pubsubServer();
+    const alice = t.connect("alice@localhost/phone");
+    await create(alice, "tune");
+    const configure = pubsubIq("set", "configure", { node: "tune" }, OWNER_NS);
+    const form = submitForm(`${PUBSUB}#node_config`, { title: "Nice tunes", notification_type: "normal" });
+    form
+      .c("field", { var: "pubsub#max_items", type: "text-single" })
+      .c("validate", {
+        xmlns: "http://jabber.org/protocol/xdata-validate",
+        datatype: "pubsub:integer-or-max",
+      })
+      .up()
+      .c("value")
+      .t("1");
+    form.c("field", { var: "pubsub#unheard_of", type: "text-single" });
+    configure.action.cnode(form);
+    expect(outcome(await ask(alice, configure.stanza))).toBe("result");
+
+    const publishWith = async (access: string) => {
+      const req = pubsubIq("set", "publish", { node: "tune" });
+      req.action.c("item", { id: "current" }).c("tune", { xmlns: "http://jabber.org/protocol/tune" });
+      const x = req.pubsub.c("publish-options").c("x", { xmlns: "jabber:x:data" });
+      x.c("field", { var: "FORM_TYPE", type: "hidden" }).c("value").t(`${PUBSUB}#publish-options`);
+      x.c("field", { var: "pubsub#access_model" }).c("value").t(access);
+      return ask(alice, req.stanza);
+    };
+    expect(outcome(await publishWith("whitelist"))).toBe("cancel/conflict/precondition-not-met");
+    expect(outcome(await publishWith("open"))).toBe("result");
+    await ask(alice, pubsubIq("set", "subscribe", { node: "tune", jid: "alice@localhost/phone" }).stanza);
+    await publishWith("open");
+    expect(alice.received.filter((s) => s.name === "message").at(-1)!.attrs.type).toBe("normal");
+  });
+
   it("answers malformed publish-options with bad-request/invalid-options and stores nothing", async () => {
     const t = await pubsubServer();
     const alice = t.connect("alice@localhost/phone");
@@ -294,6 +328,7 @@ describe("pubsub component: bad input", () => {
       (po) => po.cnode(submitForm("urn:wrong:form", { access_model: "open" })),
       (po) => po.cnode(submitForm(`${PUBSUB}#publish-options`, { max_items: "lots" })),
       (po) => po.c("x", { xmlns: "jabber:x:data", type: "bogus" }),
+      (po) => po.c("x", { xmlns: "jabber:x:data", type: "cancel" }),
       (po) => po.c("not-a-form", { xmlns: "urn:example" }),
     ];
     for (const fill of cases) {

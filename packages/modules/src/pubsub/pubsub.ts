@@ -61,8 +61,9 @@ export default async function pubsubModule(module: Module): Promise<PubsubApi> {
   const nodes = await module.openStore("pubsub_nodes", "keyval");
   const items = await module.openStore("pubsub_data", "archive");
 
-  const broadcaster: Broadcaster = (notification, recipients) => {
-    for (const message of notificationMessages(host, notification, recipients, { exposePublisher: expose })) {
+  const broadcaster: Broadcaster = (notification, recipients, node) => {
+    const options = { exposePublisher: expose, type: node.config.notification_type };
+    for (const message of notificationMessages(host, notification, recipients, options)) {
       module.send(message);
     }
   };
