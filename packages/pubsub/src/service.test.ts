@@ -317,6 +317,28 @@ describe("PubsubService persistence", () => {
     }
   });
 
+  it("forgets a change whose store write failed, so memory never runs ahead of storage", async () => {
+    const driver = createMemoryDriver();
+    drivers.push(driver);
+    const real = await driver.keyval!("pubsub.localhost", "pubsub_nodes");
+    let fail = false;
+    const nodes = {
+      get: (user: string | undefined) => real.get(user),
+      users: () => real.users(),
+      set: (user: string | undefined, value: Parameters<typeof real.set>[1]) =>
+        fail ? Promise.reject(new Error("disk full")) : real.set(user, value),
+    };
+    const items = await driver.archive!("pubsub.localhost", "pubsub_items", {});
+    const service = new PubsubService({ jid: "pubsub.localhost", nodes, items });
+    await service.createNode(OWNER, "n");
+    fail = true;
+    await expect(service.subscribe("s@localhost", "n", "s@localhost")).rejects.toThrow("disk full");
+    fail = false;
+    expect(await service.getSubscriptions("s@localhost")).toEqual([]);
+    await service.subscribe("s@localhost", "n", "s@localhost");
+    expect(await service.getSubscriptions("s@localhost")).toHaveLength(1);
+  });
+
   it("keeps items of a node with persist_items false in memory only", async () => {
     const driver = createMemoryDriver();
     drivers.push(driver);

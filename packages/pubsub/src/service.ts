@@ -572,7 +572,18 @@ export class PubsubService {
   // --- internals ---------------------------------------------------------------------------
 
   #write<T>(op: (nodes: Map<string, NodeState>) => Promise<T>): Promise<T> {
-    const run = this.#queue.then(async () => op(await this.#load()));
+    const run = this.#queue.then(async () => {
+      try {
+        return await op(await this.#load());
+      } catch (error) {
+        // A store that failed mid-change may leave memory ahead of storage: read storage again.
+        if (!(error instanceof PubsubError)) {
+          this.#nodes = undefined;
+          this.#loading = undefined;
+        }
+        throw error;
+      }
+    });
     this.#queue = run.catch(() => undefined);
     return run;
   }
