@@ -150,6 +150,40 @@ describe("pubsub component", () => {
     expect(deleted.getChild("event", EVENT)!.getChild("delete")!.attrs.node).toBe("n");
   });
 
+  it("notifies without payloads, of configuration changes, and sends the last item on subscription", async () => {
+    const t = await pubsubServer();
+    const alice = t.connect("alice@localhost/phone");
+    const bob = t.connect("bob@localhost/desk");
+    await create(alice, "n", {
+      deliver_payloads: "0",
+      notify_config: "1",
+      send_last_published_item: "on_sub",
+    });
+    await publish(alice, "n", "early", entry("before bob"));
+    await ask(bob, pubsubIq("set", "subscribe", { node: "n", jid: "bob@localhost/desk" }).stanza);
+    const last = bob.received.filter((s) => s.name === "message").at(-1)!;
+    expect(last.getChild("event", EVENT)!.getChild("items")!.getChild("item")!.attrs.id).toBe("early");
+    expect(last.getChild("delay", "urn:xmpp:delay")).toBeDefined();
+
+    await publish(alice, "n", "1", entry("secret"));
+    const note = bob.received.filter((s) => s.name === "message").at(-1)!;
+    const item = note.getChild("event", EVENT)!.getChild("items")!.getChild("item")!;
+    expect(item.attrs.id).toBe("1");
+    expect(item.children).toHaveLength(0);
+
+    const set = pubsubIq("set", "configure", { node: "n" }, OWNER_NS);
+    set.action.cnode(submitForm(`${PUBSUB}#node_config`, { title: "Renamed", deliver_payloads: "1" }));
+    expect(outcome(await ask(alice, set.stanza))).toBe("result");
+    const config = bob.received.filter((s) => s.name === "message").at(-1)!;
+    const configuration = config.getChild("event", EVENT)!.getChild("configuration")!;
+    expect(configuration.attrs.node).toBe("n");
+    const title = configuration
+      .getChild("x", "jabber:x:data")!
+      .getChildren("field")
+      .find((f) => f.attrs.var === "pubsub#title")!;
+    expect(title.getChildText("value")).toBe("Renamed");
+  });
+
   it("manages affiliations and subscriptions as owner", async () => {
     const t = await pubsubServer();
     const alice = t.connect("alice@localhost/phone");
