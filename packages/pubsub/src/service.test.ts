@@ -237,6 +237,14 @@ describe("PubsubService access models", () => {
     );
   });
 
+  it("answers mayAccess by the same rules, for recipients a broadcaster adds", async () => {
+    const { service } = await memoryService({ relationship });
+    await service.createNode(OWNER, "n", { access_model: "presence" });
+    expect(await service.mayAccess("friend@localhost/phone", "n")).toBe(true);
+    expect(await service.mayAccess("stranger@else", "n")).toBe(false);
+    expect(await service.mayAccess("friend@localhost", "missing")).toBe(false);
+  });
+
   it("roster: only members of the allowed groups", async () => {
     const { service } = await memoryService({ relationship });
     await service.createNode(OWNER, "n", { access_model: "roster", roster_groups_allowed: ["Friends"] });

@@ -381,6 +381,22 @@ export class PubsubService {
     return items[0]!;
   }
 
+  /**
+   * May `jid` read `node` (its affiliation and the access model)? For filtering recipients a
+   * broadcaster adds itself, as PEP's `+notify` contacts. `false` for a node that does not exist.
+   */
+  async mayAccess(jid: string, node: string): Promise<boolean> {
+    const state = (await this.#load()).get(node);
+    if (!state) return false;
+    try {
+      await this.#requireAccess(state, jid);
+      return true;
+    } catch (error) {
+      if (error instanceof PubsubError) return false;
+      throw error;
+    }
+  }
+
   /** The newest item of a node, without access checks (for last-item delivery). */
   async lastItem(node: string): Promise<PubsubItem | undefined> {
     const state = (await this.#load()).get(node);
