@@ -1,6 +1,7 @@
 import { Element, type LocalSession } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
 import { ask } from "../extensions/extensions.test-helper.js";
+import type { PubsubApi } from "./index.js";
 import {
   EVENT,
   entry,
@@ -303,6 +304,20 @@ describe("pubsub component", () => {
       })
       .root();
     expect(outcome(await ask(alice, missing))).toBe("cancel/item-not-found");
+  });
+});
+
+describe("pubsub component: loading", () => {
+  it("brings disco along when only the component names pubsub, and hands its service to dependents", async () => {
+    const t = await pubsubServer({}, { modules_enabled: [] });
+    const info = new Element("iq", { id: "l1", type: "get", to: SERVICE })
+      .c("query", { xmlns: "http://jabber.org/protocol/disco#info" })
+      .root();
+    const answer = await ask(t.connect("alice@localhost/phone"), info);
+    expect(answer.getChild("query")!.getChild("identity")!.attrs.category).toBe("pubsub");
+    const api = t.server.manager.get(SERVICE, "pubsub")!.exports as PubsubApi;
+    await api.service.createNode("alice@localhost", "from-code");
+    expect(await api.service.hasNode("from-code")).toBe(true);
   });
 });
 

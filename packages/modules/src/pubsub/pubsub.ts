@@ -89,7 +89,7 @@ export default async function pubsubModule(module: Module): Promise<PubsubApi> {
     clock: () => module.server.scheduler.clock.now(),
   });
 
-  module.depends("disco");
+  await module.depends("disco");
   module.addIdentity("pubsub", "service", module.getOptionString("name", "Canto PubSub Service"));
   module.addFeature(NS.pubsub);
   for (const feature of PUBSUB_FEATURES) module.addFeature(`${NS.pubsub}#${feature}`);
