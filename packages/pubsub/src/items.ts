@@ -1,5 +1,5 @@
 import { Element } from "@canto/stanza";
-import type { ArchiveStore, StoredValue } from "@canto/storage";
+import type { ArchiveStore, KeyvalStore, StoredValue } from "@canto/storage";
 
 /** One published item as the engine keeps it. `when` is in seconds since the epoch. */
 export interface PubsubItem {
@@ -101,42 +101,94 @@ export function archiveItems(archive: ArchiveStore, user: string): ItemStore {
   };
 }
 
-/** Items kept in memory only: they do not outlive the process (a node with `persist_items` false). */
-export function memoryItems(): ItemStore {
-  // Oldest first; re-publishing an id moves it to the end, as the archive does.
-  let list: PubsubItem[] = [];
+/** A page of `list` (oldest first), newest first. */
+function pageOf(list: readonly PubsubItem[], { max, after, before }: PageQuery): ItemPage {
+  const newest = [...list].reverse();
+  const limit = max ?? Number.POSITIVE_INFINITY;
+  let items: PubsubItem[];
+  if (before !== undefined) {
+    const end = before === "" ? newest.length : newest.findIndex((i) => i.id === before);
+    const stop = Math.max(end, 0);
+    items = newest.slice(Math.max(0, stop - limit), stop);
+  } else {
+    const start = after === undefined ? 0 : newest.findIndex((i) => i.id === after) + 1;
+    items = start <= 0 && after !== undefined ? [] : newest.slice(start, start + limit);
+  }
+  return { items, count: list.length };
+}
+
+/**
+ * An item store over a list that `load`/`save` keep (oldest first); re-publishing an id moves it
+ * to the end, as the archive does.
+ */
+function listItems(
+  load: () => Promise<PubsubItem[]>,
+  save: (list: PubsubItem[]) => Promise<void>,
+): ItemStore {
   return {
     async put(item) {
-      list = list.filter((i) => i.id !== item.id);
+      const list = (await load()).filter((i) => i.id !== item.id);
       list.push(item);
+      await save(list);
     },
     async get(id) {
-      return list.find((i) => i.id === id);
+      return (await load()).find((i) => i.id === id);
     },
     async delete(id) {
-      const before = list.length;
-      list = list.filter((i) => i.id !== id);
-      return list.length < before;
+      const list = await load();
+      const kept = list.filter((i) => i.id !== id);
+      if (kept.length === list.length) return false;
+      await save(kept);
+      return true;
     },
     async clear() {
-      list = [];
+      await save([]);
     },
     async trim(max) {
-      if (list.length > max) list = list.slice(list.length - max);
+      const list = await load();
+      if (list.length > max) await save(list.slice(list.length - max));
     },
-    async page({ max, after, before }) {
-      const newest = [...list].reverse();
-      const limit = max ?? Number.POSITIVE_INFINITY;
-      let items: PubsubItem[];
-      if (before !== undefined) {
-        const end = before === "" ? newest.length : newest.findIndex((i) => i.id === before);
-        const stop = Math.max(end, 0);
-        items = newest.slice(Math.max(0, stop - limit), stop);
-      } else {
-        const start = after === undefined ? 0 : newest.findIndex((i) => i.id === after) + 1;
-        items = start <= 0 && after !== undefined ? [] : newest.slice(start, start + limit);
-      }
-      return { items, count: list.length };
+    async page(query) {
+      return pageOf(await load(), query);
     },
   };
+}
+
+/** Items kept in memory only: they do not outlive the process (a node with `persist_items` false). */
+export function memoryItems(): ItemStore {
+  let list: PubsubItem[] = [];
+  return listItems(
+    async () => list,
+    async (next) => {
+      list = next;
+    },
+  );
+}
+
+/**
+ * Items as one keyval document per node (user `user`), for drivers without archives (Redis):
+ * fine for the bounded `max_items` of pubsub nodes, as each change rewrites the node's list.
+ */
+export function keyvalItems(store: KeyvalStore, user: string): ItemStore {
+  return listItems(
+    async () => {
+      const doc = (await store.get(user)) as { items?: Record<string, StoredValue>[] } | undefined;
+      return (doc?.items ?? []).map((raw) => ({
+        ...decode(String(raw.id), raw, typeof raw.when === "number" ? raw.when : 0),
+      }));
+    },
+    async (list) => {
+      if (list.length === 0) {
+        await store.set(user, undefined);
+        return;
+      }
+      const items = list.map((i) => {
+        const value: Record<string, StoredValue> = { id: i.id, when: i.when };
+        if (i.payload) value.payload = i.payload;
+        if (i.publisher !== undefined) value.publisher = i.publisher;
+        return value;
+      });
+      await store.set(user, { items });
+    },
+  );
 }

@@ -358,3 +358,34 @@ describe("PubsubService persistence", () => {
     expect((await b.getItems(OWNER, "t")).count).toBe(0);
   });
 });
+
+describe("PubsubService with items in a keyval store (drivers without archives)", () => {
+  async function keyvalService(driver: StorageDriver) {
+    return new PubsubService({
+      jid: "pubsub.localhost",
+      nodes: await driver.keyval!("pubsub.localhost", "pubsub_nodes"),
+      items: await driver.keyval!("pubsub.localhost", "pubsub_items"),
+      limits: { maxItems: 5 },
+    });
+  }
+
+  it("trims, pages, retracts and survives a restart", async () => {
+    const driver = createMemoryDriver();
+    drivers.push(driver);
+    const a = await keyvalService(driver);
+    await a.createNode(OWNER, "n", { max_items: 4 });
+    for (const id of ["1", "2", "3", "4", "5", "2"]) await a.publish(OWNER, "n", id, entry(id));
+    expect((await a.getItems(OWNER, "n")).items.map((i) => i.id)).toEqual(["2", "5", "4", "3"]);
+    expect((await a.getItems(OWNER, "n", { max: 2, after: "5" })).items.map((i) => i.id)).toEqual(["4", "3"]);
+    await a.retract(OWNER, "n", "4");
+    const b = await keyvalService(driver);
+    const items = await b.getItems(OWNER, "n");
+    expect(items.items.map((i) => [i.id, i.payload?.getText(), i.publisher])).toEqual([
+      ["2", "2", "owner@localhost"],
+      ["5", "5", "owner@localhost"],
+      ["3", "3", "owner@localhost"],
+    ]);
+    await b.purge(OWNER, "n");
+    expect((await b.getItems(OWNER, "n")).count).toBe(0);
+  });
+});

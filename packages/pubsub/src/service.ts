@@ -9,7 +9,14 @@ import {
   type NodeConfig,
 } from "./config.js";
 import { PubsubError } from "./errors.js";
-import { archiveItems, type ItemStore, memoryItems, type PageQuery, type PubsubItem } from "./items.js";
+import {
+  archiveItems,
+  type ItemStore,
+  keyvalItems,
+  memoryItems,
+  type PageQuery,
+  type PubsubItem,
+} from "./items.js";
 
 export type Affiliation = "owner" | "publisher" | "member" | "none" | "outcast";
 export const AFFILIATIONS: readonly Affiliation[] = ["owner", "publisher", "member", "none", "outcast"];
@@ -88,8 +95,11 @@ export interface PubsubServiceOptions {
   jid: string;
   /** Node configurations, affiliations and subscriptions: one document under `user`. */
   nodes: KeyvalStore;
-  /** Persistent items, one archive user per node (`<user>/<node>`, or `<node>` when `user` is unset). */
-  items: ArchiveStore;
+  /**
+   * Persistent items, one archive user per node (`<user>/<node>`, or `<node>` when `user` is
+   * unset). A keyval store works too (one document per node), for drivers without archives.
+   */
+  items: ArchiveStore | KeyvalStore;
   /** The store user (an account's localpart for PEP); unset for a host-level service. */
   user?: string | undefined;
   relationship?: Relationship;
@@ -672,7 +682,8 @@ export class PubsubService {
   #itemStore(node: string, config: NodeConfig): ItemStore {
     if (!config.persist_items) return memoryItems();
     const user = this.#o.user === undefined ? node : `${this.#o.user}/${node}`;
-    return archiveItems(this.#o.items, user);
+    const store = this.#o.items;
+    return "append" in store ? archiveItems(store, user) : keyvalItems(store, user);
   }
 
   #validConfig(config: NodeConfig): NodeConfig {
