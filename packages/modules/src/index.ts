@@ -8,6 +8,7 @@ import { extensionsModules } from "./extensions/index.js";
 import { httpModules } from "./http/index.js";
 import { imModules } from "./im/index.js";
 import { mobileModules } from "./mobile/index.js";
+import { pubsubModules } from "./pubsub/index.js";
 import { transportModules } from "./transport/index.js";
 import { uploadModules } from "./upload/index.js";
 import { websocketModules } from "./websocket/index.js";
@@ -40,6 +41,7 @@ export {
   PROSODY_RENAMED,
   prosodyHostModules,
 } from "./prosody-names.js";
+export type { PubsubApi } from "./pubsub/index.js";
 export {
   type AuthProvider,
   authProvider,
@@ -71,6 +73,7 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...archiveModules,
   ...httpModules,
   ...componentModules,
+  ...pubsubModules,
   ...adminModules,
   ...websocketModules,
   ...mobileModules,

@@ -36,7 +36,6 @@ export const PROSODY_MISSING: Readonly<Record<string, string>> = Object.freeze({
   pep_plus: NO_PEP,
   vcard4: "use vcard (vcard-temp, XEP-0054) until PEP lands",
   vcard_legacy: "use vcard (vcard-temp, XEP-0054) until PEP lands",
-  pubsub: "no pubsub service yet",
   bookmarks: "private (XEP-0049) keeps legacy bookmarks",
   s2s: NO_FEDERATION,
   s2s_auth_certs: NO_FEDERATION,

@@ -50,6 +50,14 @@ export const NS = {
   receipts: "urn:xmpp:receipts",
   csi: "urn:xmpp:csi:0",
   muc: "http://jabber.org/protocol/muc",
+  // XEP-0060 publish-subscribe
+  pubsub: "http://jabber.org/protocol/pubsub",
+  pubsub_owner: "http://jabber.org/protocol/pubsub#owner",
+  pubsub_event: "http://jabber.org/protocol/pubsub#event",
+  pubsub_errors: "http://jabber.org/protocol/pubsub#errors",
+  pubsub_node_config: "http://jabber.org/protocol/pubsub#node_config",
+  pubsub_publish_options: "http://jabber.org/protocol/pubsub#publish-options",
+  pubsub_meta_data: "http://jabber.org/protocol/pubsub#meta-data",
 } as const;
 
 /** The name of a namespace in {@link NS}. */
