@@ -1,43 +1,27 @@
-import { existsSync } from "node:fs";
-import { copyFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasChromium, launchChromium } from "../shared/chromium.test-helper.js";
 import { ADMIN, type AdminServer, startAdminServer, USER } from "./admin.test-helper.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** The page in a real headless Chromium (Debian's package); skipped where it is not installed. */
-describe.skipIf(!existsSync(CHROMIUM))("admin_web in headless Chromium", () => {
+describe.skipIf(!hasChromium())("admin_web in headless Chromium", () => {
   let admin: AdminServer;
   let context: BrowserContext;
-  let profile: string;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
   beforeAll(async () => {
     admin = await startAdminServer();
-    profile = await mkdtemp(join(tmpdir(), "canto-admin-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium("admin");
+    context = browser.context;
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await admin?.stop();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   async function logIn(page: Page, username: string, password: string): Promise<void> {
@@ -105,7 +89,7 @@ describe.skipIf(!existsSync(CHROMIUM))("admin_web in headless Chromium", () => {
     // Its own row offers no buttons.
     expect(await row(page, "admin_web").locator("button").count()).toBe(0);
 
-    const shot = join(profile, "admin.png");
+    const shot = join(browser!.profile, "admin.png");
     await page.screenshot({ path: shot, fullPage: true });
     expect((await stat(shot)).size).toBeGreaterThan(1000);
     expect((await readFile(shot)).subarray(0, 8)).toEqual(PNG_SIGNATURE);

@@ -272,14 +272,11 @@ export class BoshSession extends ClientStream {
   }
 
   protected admit(host: Module, element: Element | undefined): boolean {
-    if (element !== undefined || this.secure || !host.getOptionBoolean("c2s_require_encryption", true)) {
-      return true;
-    }
-    this.fail(
-      "policy-violation",
-      "encryption is required: use https://, or set consider_bosh_secure behind a TLS proxy",
+    return this.encryptedAtOpen(
+      host,
+      element,
+      "use https://, or set consider_bosh_secure behind a TLS proxy",
     );
-    return false;
   }
 
   #process(rid: number, request: BoshRequest, response: ServerResponse): void {

@@ -1,28 +1,23 @@
-import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../auth/index.js";
+import { hasChromium, launchChromium } from "../shared/chromium.test-helper.js";
 import { type Started, startBoshServer } from "./bosh.test-helper.js";
 import { loginPage } from "./bosh-page.test-helper.js";
-
-const CHROMIUM = "/usr/bin/chromium";
 
 /**
  * A page in real headless Chromium (Debian's package; skipped where it is not installed), served
  * from another origin than the XMPP server, so BOSH goes through CORS and the WebSocket through
  * `cross_domain_websocket`.
  */
-describe.skipIf(!existsSync(CHROMIUM))("bosh and websocket in headless Chromium", () => {
+describe.skipIf(!hasChromium())("bosh and websocket in headless Chromium", () => {
   let s: Started;
   let pages: Server;
   let pageUrl: string;
   let context: BrowserContext;
-  let profile: string;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
   beforeAll(async () => {
     s = await startBoshServer({}, { host: { cross_domain_websocket: true } });
@@ -33,28 +28,14 @@ describe.skipIf(!existsSync(CHROMIUM))("bosh and websocket in headless Chromium"
     });
     await new Promise<void>((resolve) => pages.listen(0, "127.0.0.1", resolve));
     pageUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}/`;
-    profile = await mkdtemp(join(tmpdir(), "canto-bosh-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium("bosh");
+    context = browser.context;
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await new Promise((resolve) => pages?.close(resolve));
     await s?.t.stop();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it("logs in over BOSH (fetch, cross-origin) and over WebSocket, and exchanges messages", async () => {

@@ -76,6 +76,19 @@ export abstract class ClientStream extends XmppStream implements C2sSession {
   protected abstract keepalive(): number | undefined;
   /** Whether the stream may go on, given the host's policy (encryption); it fails it if not. */
   protected abstract admit(host: Module, element: Element | undefined): boolean;
+  /**
+   * `admit` for framings without STARTTLS (WebSocket, BOSH): an unencrypted stream is refused at
+   * its open while the host requires encryption; `how` tells the client how to get it. Without
+   * this, the client would get features offering nothing it could use.
+   */
+  protected encryptedAtOpen(host: Module, element: Element | undefined, how: string): boolean {
+    if (element !== undefined || this.secure || !host.getOptionBoolean("c2s_require_encryption", true)) {
+      return true;
+    }
+    this.fail("policy-violation", `encryption is required: ${how}`);
+    return false;
+  }
+
   /** The stream is over for good (after `forget`). */
   protected forgotten(): void {}
 

@@ -114,15 +114,11 @@ export class WebSocketSession extends ClientStream {
   }
 
   protected admit(host: Module, element: Element | undefined): boolean {
-    if (element !== undefined || this.secure || !host.getOptionBoolean("c2s_require_encryption", true)) {
-      return true;
-    }
-    // Without this, the client would get features offering nothing it could use.
-    this.fail(
-      "policy-violation",
-      "encryption is required: connect with wss://, or set consider_websocket_secure behind a TLS proxy",
+    return this.encryptedAtOpen(
+      host,
+      element,
+      "connect with wss://, or set consider_websocket_secure behind a TLS proxy",
     );
-    return false;
   }
 
   #touch(): void {
