@@ -6,6 +6,7 @@ import { componentModules } from "./component/index.js";
 import { extensionsModules } from "./extensions/index.js";
 import { httpModules } from "./http/index.js";
 import { imModules } from "./im/index.js";
+import { mucModules } from "./muc/index.js";
 import { transportModules } from "./transport/index.js";
 import { websocketModules } from "./websocket/index.js";
 
@@ -27,6 +28,7 @@ export {
   type HttpRouteParams,
   type HttpUpgrade,
 } from "./http/index.js";
+export type { MucApi, MucEvents } from "./muc/index.js";
 export {
   authModuleFor,
   isMissingProsodyModule,
@@ -56,6 +58,7 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...imModules,
   ...extensionsModules,
   ...archiveModules,
+  ...mucModules,
   ...httpModules,
   ...componentModules,
   ...adminModules,

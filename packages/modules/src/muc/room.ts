@@ -1,0 +1,108 @@
+import { bareOf, type Element } from "canto";
+import type { RoomConfig } from "./config.js";
+import { RoomHistory } from "./history.js";
+import { type Affiliation, defaultRole, type Role } from "./roles.js";
+
+/** One occupant: a nick in the room, the real session behind it, its role and last presence. */
+export interface Occupant {
+  nick: string;
+  /** The occupant's real full JID. */
+  jid: string;
+  bareJid: string;
+  role: Role;
+  /** The last available presence the occupant sent, addressed as it is broadcast. */
+  presence: Element;
+}
+
+/** What a persistent room keeps in storage (store `muc_rooms`, one document per room node). */
+export interface StoredRoom {
+  jid: string;
+  config: RoomConfig;
+  affiliations: Record<string, Affiliation>;
+  subject?: { text: string; from: string };
+}
+
+/** A room's state: configuration, affiliations, occupants by nick and by real JID, subject, history. */
+export class Room {
+  readonly jid: string;
+  config: RoomConfig;
+  readonly affiliations = new Map<string, Affiliation>();
+  readonly occupants = new Map<string, Occupant>();
+  /** Real full JID to nick. */
+  readonly nicks = new Map<string, string>();
+  subject: { text: string; from: string } | undefined;
+  readonly history = new RoomHistory();
+  /** Until its owner configures it (§10.1), nobody else may enter. */
+  locked = false;
+  destroyed = false;
+
+  constructor(jid: string, config: RoomConfig) {
+    this.jid = jid;
+    this.config = config;
+  }
+
+  static restore(stored: StoredRoom, defaults: RoomConfig): Room {
+    const room = new Room(stored.jid, { ...defaults, ...stored.config });
+    for (const [jid, affiliation] of Object.entries(stored.affiliations))
+      room.affiliations.set(jid, affiliation);
+    room.subject = stored.subject;
+    return room;
+  }
+
+  toStored(): StoredRoom {
+    const stored: StoredRoom = {
+      jid: this.jid,
+      config: { ...this.config },
+      affiliations: Object.fromEntries(this.affiliations),
+    };
+    if (this.subject !== undefined) stored.subject = { ...this.subject };
+    return stored;
+  }
+
+  affiliation(jid: string): Affiliation {
+    return this.affiliations.get(bareOf(jid)) ?? "none";
+  }
+
+  /** Sets or clears (`none`) an affiliation, by bare JID. */
+  setAffiliation(jid: string, affiliation: Affiliation): void {
+    const bare = bareOf(jid);
+    if (affiliation === "none") this.affiliations.delete(bare);
+    else this.affiliations.set(bare, affiliation);
+  }
+
+  owners(): string[] {
+    return [...this.affiliations].filter(([, a]) => a === "owner").map(([jid]) => jid);
+  }
+
+  occupantByJid(jid: string): Occupant | undefined {
+    const nick = this.nicks.get(jid);
+    return nick === undefined ? undefined : this.occupants.get(nick);
+  }
+
+  occupantsOf(bareJid: string): Occupant[] {
+    return [...this.occupants.values()].filter((o) => o.bareJid === bareJid);
+  }
+
+  roleFor(jid: string): Role {
+    return defaultRole(this.affiliation(jid), this.config.moderated, this.config.membersOnly);
+  }
+
+  addOccupant(occupant: Occupant): void {
+    this.occupants.set(occupant.nick, occupant);
+    this.nicks.set(occupant.jid, occupant.nick);
+  }
+
+  removeOccupant(occupant: Occupant): void {
+    this.occupants.delete(occupant.nick);
+    if (this.nicks.get(occupant.jid) === occupant.nick) this.nicks.delete(occupant.jid);
+  }
+
+  occupantJid(nick: string): string {
+    return `${this.jid}/${nick}`;
+  }
+
+  /** Whether `viewer` sees real JIDs: everyone in a non-anonymous room, moderators otherwise. */
+  seesRealJids(viewer: Occupant | undefined): boolean {
+    return this.config.whois === "anyone" || viewer?.role === "moderator";
+  }
+}
