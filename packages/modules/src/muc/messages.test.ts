@@ -150,7 +150,7 @@ describe("muc: history on join", () => {
     await createRoom(alice, "coven", "Alice", { "muc#roomconfig_historylength": length });
     for (let i = 1; i <= 5; i++) {
       await send(alice, groupchat("coven", `m${i}`));
-      t.clock.advance(60);
+      await t.clock.advance(60);
     }
     return t;
   }
