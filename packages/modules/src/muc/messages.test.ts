@@ -2,6 +2,7 @@ import { message } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   bodies,
+  configure,
   createRoom,
   groupchat,
   join,
@@ -202,7 +203,6 @@ describe("muc: history on join", () => {
     const t = await mucServer({ max_history_messages: 5 });
     const alice = t.connect("alice@localhost/phone");
     await join(alice, "coven", "Alice");
-    const { configure } = await import("./muc.test-helper.js");
     const answer = await configure(alice, "coven", { "muc#roomconfig_historylength": "6" });
     expect(outcome(answer)).toBe("modify/not-acceptable");
     expect(answer.getChild("error")?.getChildText("text", "urn:ietf:params:xml:ns:xmpp-stanzas")).toContain(

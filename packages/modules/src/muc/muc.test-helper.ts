@@ -27,8 +27,8 @@ export async function mucServer(
   extra: Partial<Parameters<typeof createTestServer>[0]> = {},
 ): Promise<TestServer> {
   const t = await createTestServer({
-    modules: { ...mucModules, ...(extra?.modules ?? {}) },
     ...extra,
+    modules: { ...mucModules, ...(extra.modules ?? {}) },
     config: {
       hosts: { localhost: {} },
       components: { [SERVICE]: { module: "muc", ...options } },
