@@ -161,6 +161,7 @@ describe("muc: persistence", () => {
       });
       await send(alice, groupchat("coven", "before"));
       await send(alice, message({ to: ROOM, type: "groupchat" }).c("subject").t("Spells").root());
+      await send(alice, presence({ to: `${ROOM}/Alice`, type: "unavailable" }));
       await stopServers();
 
       const second = await mucServer({}, { storage: storageFor() });
@@ -182,11 +183,28 @@ describe("muc: persistence", () => {
       // The temporary room did not come back: joining creates it.
       await join(eve, "fleeting", "Eve");
       expect(lastPresence(eve, `fleeting@${SERVICE}/Eve`)?.toString()).toContain('code="201"');
-      expect(bodies(bob)).toEqual([]);
+      expect(bodies(bob)).toEqual(["before"]);
     } finally {
       await stopServers();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("muc: idle rooms", () => {
+  it("unloads an empty persistent room and brings it back, history included, on its next stanza", async () => {
+    const t = await mucServer();
+    const alice = t.connect("alice@localhost/phone");
+    await createRoom(alice, "coven", "Alice", { "muc#roomconfig_persistentroom": "1" });
+    await send(alice, groupchat("coven", "kept"));
+    await send(alice, presence({ to: `${ROOM}/Alice`, type: "unavailable" }));
+    const api = t.server.host(SERVICE)!.modules.get("muc")!.exports as import("./muc.js").MucApi;
+    expect(api.service.rooms.has(ROOM)).toBe(false);
+    const bob = t.connect("bob@localhost/desk");
+    await join(bob, "coven", "Bob");
+    expect(api.service.rooms.has(ROOM)).toBe(true);
+    expect(bodies(bob)).toEqual(["kept"]);
+    expect((await api.getRoom(ROOM))?.affiliation("alice@localhost")).toBe("owner");
   });
 });
 

@@ -20,6 +20,8 @@ export interface StoredRoom {
   config: RoomConfig;
   affiliations: Record<string, Affiliation>;
   subject?: { text: string; from: string };
+  /** Recent messages, so a room unloaded while idle keeps its history. */
+  history?: { stanza: Element; when: number }[];
 }
 
 /** A room's state: configuration, affiliations, occupants by nick and by real JID, subject, history. */
@@ -46,6 +48,13 @@ export class Room {
     for (const [jid, affiliation] of Object.entries(stored.affiliations))
       room.affiliations.set(jid, affiliation);
     room.subject = stored.subject;
+    for (const entry of stored.history ?? []) {
+      room.history.entries.push({
+        stanza: entry.stanza,
+        when: entry.when,
+        chars: entry.stanza.toString().length,
+      });
+    }
     return room;
   }
 
@@ -56,6 +65,9 @@ export class Room {
       affiliations: Object.fromEntries(this.affiliations),
     };
     if (this.subject !== undefined) stored.subject = { ...this.subject };
+    if (this.history.entries.length > 0) {
+      stored.history = this.history.entries.map((e) => ({ stanza: e.stanza, when: e.when }));
+    }
     return stored;
   }
 

@@ -119,9 +119,18 @@ export class MucService {
     );
   }
 
-  /** After an occupant left: a temporary room that is empty goes away. */
+  /**
+   * After an occupant left: a temporary room that is empty goes away; a persistent one is saved
+   * (with its history) and leaves memory until its next stanza, so idle rooms cost nothing.
+   */
   async maybeForget(room: Room): Promise<void> {
-    if (room.occupants.size > 0 || room.config.persistent || room.destroyed) return;
+    if (room.occupants.size > 0 || room.destroyed) return;
+    if (room.config.persistent) {
+      if (room.locked) return;
+      await this.save(room);
+      if (room.occupants.size === 0 && this.rooms.get(room.jid) === room) this.rooms.delete(room.jid);
+      return;
+    }
     room.destroyed = true;
     this.rooms.delete(room.jid);
     this.unlock(room);
