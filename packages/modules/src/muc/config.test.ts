@@ -1,3 +1,4 @@
+import { message } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
 import { readServiceOptions } from "./config.js";
 import { MucError } from "./errors.js";
@@ -88,6 +89,40 @@ describe("muc: room configuration and its effects", () => {
     expect(item(lastPresence(alice, `${ROOM}/Bob`)).role).toBe("participant");
     await send(bob, groupchat("coven", "thanks"));
     expect(bodies(alice)).toEqual(["thanks"]);
+  });
+
+  it("passes a visitor's voice request to the moderators and grants voice when one approves", async () => {
+    const t = await mucServer();
+    const alice = t.connect("alice@localhost/phone");
+    await createRoom(alice, "coven", "Alice", { "muc#roomconfig_moderatedroom": "1" });
+    const bob = t.connect("bob@localhost/desk");
+    await join(bob, "coven", "Bob");
+    const carol = t.connect("carol@localhost/x");
+    await join(carol, "coven", "Carol");
+    const form = (fields: Record<string, string>) => {
+      const m = message({ to: ROOM });
+      const x = m.c("x", { xmlns: NS_DATA, type: "submit" });
+      x.c("field", { var: "FORM_TYPE", type: "hidden" })
+        .c("value")
+        .t("http://jabber.org/protocol/muc#request");
+      for (const [name, v] of Object.entries(fields)) x.c("field", { var: name }).c("value").t(v);
+      return m;
+    };
+    await send(bob, form({ "muc#role": "participant" }));
+    const asked = alice.received.at(-1)!;
+    expect(asked.attrs.from).toBe(ROOM);
+    const fields = asked.getChild("x", NS_DATA)!.getChildren("field");
+    const field = (name: string) => fields.find((f) => f.attrs.var === name)?.getChildText("value");
+    expect(field("muc#roomnick")).toBe("Bob");
+    expect(field("muc#jid")).toBe("bob@localhost/desk");
+    // Carol, a visitor, cannot grant it; Alice can.
+    await send(carol, form({ "muc#roomnick": "Bob", "muc#request_allow": "true" }));
+    expect(outcome(carol.received.at(-1))).toBe("cancel/not-allowed");
+    await send(
+      alice,
+      form({ "muc#role": "participant", "muc#roomnick": "Bob", "muc#request_allow": "true" }),
+    );
+    expect(item(lastPresence(carol, `${ROOM}/Bob`)).role).toBe("participant");
   });
 
   it("banned users are forbidden (403)", async () => {

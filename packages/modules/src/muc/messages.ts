@@ -2,6 +2,7 @@ import { bareOf, clone, type Element, message, resourceOf, type Session } from "
 import { NS_MUC_USER } from "./presence.js";
 import type { Room } from "./room.js";
 import type { MucService } from "./service.js";
+import { handleVoiceRequest, voiceRequestForm } from "./voice.js";
 
 const NS_CONFERENCE = "jabber:x:conference";
 
@@ -68,6 +69,8 @@ export async function handleRoomMessage(
     service.broadcastMessage(room, out);
     return true;
   }
+  const request = voiceRequestForm(stanza);
+  if (request !== undefined) return handleVoiceRequest(service, room, origin, stanza, request);
   const x = stanza.getChild("x", NS_MUC_USER);
   const invites = x?.getChildren("invite") ?? [];
   if (invites.length > 0) return invite(service, room, origin, stanza, invites);
