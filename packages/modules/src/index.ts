@@ -7,6 +7,7 @@ import { extensionsModules } from "./extensions/index.js";
 import { httpModules } from "./http/index.js";
 import { imModules } from "./im/index.js";
 import { mucModules } from "./muc/index.js";
+import { mucModerationModules } from "./muc_moderation/index.js";
 import { transportModules } from "./transport/index.js";
 import { websocketModules } from "./websocket/index.js";
 
@@ -59,6 +60,7 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...extensionsModules,
   ...archiveModules,
   ...mucModules,
+  ...mucModerationModules,
   ...httpModules,
   ...componentModules,
   ...adminModules,
