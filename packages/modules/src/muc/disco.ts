@@ -1,5 +1,5 @@
 import { disco, type Element, reply } from "canto";
-import { NS_MUC } from "./presence.js";
+import { NS_MUC, NS_OCCUPANT_ID } from "./presence.js";
 import type { Room } from "./room.js";
 import type { MucService } from "./service.js";
 
@@ -39,6 +39,7 @@ export async function roomInfo(service: MucService, room: Room, stanza: Element)
     disco.NS_DISCO_INFO,
     disco.NS_DISCO_ITEMS,
     "urn:xmpp:ping",
+    NS_OCCUPANT_ID,
     c.public ? "muc_public" : "muc_hidden",
     c.persistent ? "muc_persistent" : "muc_temporary",
     c.membersOnly ? "muc_membersonly" : "muc_open",

@@ -153,6 +153,7 @@ async function enter(
     jid: from,
     bareJid: bareOf(from),
     role: defaultRole(affiliation, room.config.moderated, room.config.membersOnly),
+    occupantId: room.occupantIdOf(from),
     presence: cleanPresence(stanza),
   };
   const halted = await service.fire("muc-occupant-pre-join", { room, occupant, stanza, origin });

@@ -1,4 +1,4 @@
-import { message } from "canto";
+import { type Element, message, presence } from "canto";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   bodies,
@@ -6,6 +6,7 @@ import {
   createRoom,
   groupchat,
   join,
+  lastPresence,
   mucServer,
   NS_USER,
   outcome,
@@ -141,6 +142,39 @@ describe("muc: messages", () => {
         .root(),
     );
     expect(bob.received.at(-1)?.getChildText("body")).toBe("yes?");
+  });
+});
+
+describe("muc: occupant ids (XEP-0421)", () => {
+  const OID = "urn:xmpp:occupant-id:0";
+  const idOf = (s: Element | undefined) => s?.getChild("occupant-id", OID)?.attrs.id as string | undefined;
+
+  it("stamps presence and messages with an id per account that survives nick changes; forged ones are replaced", async () => {
+    const t = await mucServer();
+    const alice = t.connect("alice@localhost/phone");
+    await createRoom(alice, "coven", "Alice");
+    const bob = t.connect("bob@localhost/desk");
+    await join(bob, "coven", "Bob");
+    const bobId = idOf(lastPresence(alice, `${ROOM}/Bob`));
+    expect(bobId).toMatch(/^[\w-]{22}$/);
+    expect(idOf(lastPresence(bob, `${ROOM}/Alice`))).not.toBe(bobId);
+
+    const forged = groupchat("coven", "hi");
+    forged.c("occupant-id", { xmlns: OID, id: "alice-really" });
+    await send(bob, forged);
+    const got = alice.received.findLast((s) => s.name === "message")!;
+    expect(got.getChildren("occupant-id", OID).map((o) => o.attrs.id)).toEqual([bobId]);
+
+    await send(bob, presence({ to: `${ROOM}/Robert` }));
+    expect(idOf(lastPresence(alice, `${ROOM}/Robert`))).toBe(bobId);
+    await send(
+      bob,
+      message({ to: `${ROOM}/Alice`, type: "chat" })
+        .c("body")
+        .t("psst")
+        .root(),
+    );
+    expect(idOf(alice.received.at(-1))).toBe(bobId);
   });
 });
 

@@ -1,5 +1,5 @@
 import { bareOf, clone, type Element, message, resourceOf, type Session } from "canto";
-import { NS_MUC_USER } from "./presence.js";
+import { NS_MUC_USER, stampOccupantId } from "./presence.js";
 import type { Room } from "./room.js";
 import type { MucService } from "./service.js";
 import { handleVoiceRequest, voiceRequestForm } from "./voice.js";
@@ -47,6 +47,7 @@ export async function handleRoomMessage(
       await service.save(room);
       const out = message({ from: room.occupantJid(occupant.nick), type: "groupchat" });
       out.c("subject").t(text);
+      stampOccupantId(out, occupant.occupantId);
       service.broadcastMessage(room, out);
       return true;
     }
@@ -60,6 +61,7 @@ export async function handleRoomMessage(
     const out = clone(stanza);
     out.attrs.from = room.occupantJid(occupant.nick);
     delete out.attrs.to;
+    stampOccupantId(out, occupant.occupantId);
     const halted = await service.fire("muc-occupant-groupchat", { room, occupant, stanza: out, origin });
     if (halted !== undefined) return true;
     await service.fire("muc-broadcast-message", { room, occupant, stanza: out, origin });
@@ -194,6 +196,7 @@ export function handlePrivateMessage(
   const out = clone(stanza);
   out.attrs.from = room.occupantJid(sender.nick);
   out.attrs.to = target.jid;
+  stampOccupantId(out, sender.occupantId);
   out.c("x", { xmlns: NS_MUC_USER });
   service.send(out);
   return true;

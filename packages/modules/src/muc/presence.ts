@@ -4,6 +4,15 @@ import type { Occupant, Room } from "./room.js";
 
 export const NS_MUC = "http://jabber.org/protocol/muc";
 export const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
+export const NS_OCCUPANT_ID = "urn:xmpp:occupant-id:0";
+
+/** Drops what only the room may write in a stanza it passes on (a forged occupant id), then adds the occupant's. */
+export function stampOccupantId(stanza: Element, occupantId: string): void {
+  stanza.children = stanza.children.filter(
+    (c) => typeof c === "string" || !c.is("occupant-id", NS_OCCUPANT_ID),
+  );
+  stanza.c("occupant-id", { xmlns: NS_OCCUPANT_ID, id: occupantId });
+}
 
 /** Extra detail of an `<item/>`: a new nick (303), who acted and why (kick, ban). */
 export interface ItemDetail {
@@ -16,7 +25,9 @@ export interface ItemDetail {
 export function cleanPresence(stanza: Element): Element {
   const copy = clone(stanza);
   copy.children = copy.children.filter(
-    (c) => typeof c === "string" || (c.attrs.xmlns !== NS_MUC && c.attrs.xmlns !== NS_MUC_USER),
+    (c) =>
+      typeof c === "string" ||
+      (c.attrs.xmlns !== NS_MUC && c.attrs.xmlns !== NS_MUC_USER && c.attrs.xmlns !== NS_OCCUPANT_ID),
   );
   delete copy.attrs.to;
   delete copy.attrs.from;
@@ -67,6 +78,7 @@ export function occupantPresence(
   stanza.attrs.to = viewer.jid;
   const codes = self ? selfCodes(room, options.codes ?? []) : [...(options.codes ?? [])];
   const role = options.role ?? (options.unavailable ? "none" : occupant.role);
+  stanza.c("occupant-id", { xmlns: NS_OCCUPANT_ID, id: occupant.occupantId });
   stanza.cnode(
     userX(
       room,

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import { bareOf, type Element } from "canto";
 import type { RoomConfig } from "./config.js";
 import { RoomHistory } from "./history.js";
@@ -10,6 +11,8 @@ export interface Occupant {
   jid: string;
   bareJid: string;
   role: Role;
+  /** XEP-0421: stable per account and room, and the same across nick changes. */
+  occupantId: string;
   /** The last available presence the occupant sent, addressed as it is broadcast. */
   presence: Element;
 }
@@ -20,6 +23,8 @@ export interface StoredRoom {
   config: RoomConfig;
   affiliations: Record<string, Affiliation>;
   subject?: { text: string; from: string };
+  /** The secret occupant ids are derived from (XEP-0421). */
+  salt?: string;
   /** Recent messages, so a room unloaded while idle keeps its history. */
   history?: { stanza: Element; when: number }[];
 }
@@ -37,6 +42,8 @@ export class Room {
   /** Until its owner configures it (§10.1), nobody else may enter. */
   locked = false;
   destroyed = false;
+  /** Occupant ids hash the account with this, so they say nothing about it outside the room. */
+  salt = randomBytes(16).toString("base64");
 
   constructor(jid: string, config: RoomConfig) {
     this.jid = jid;
@@ -48,6 +55,7 @@ export class Room {
     for (const [jid, affiliation] of Object.entries(stored.affiliations))
       room.affiliations.set(jid, affiliation);
     room.subject = stored.subject;
+    if (stored.salt !== undefined) room.salt = stored.salt;
     for (const entry of stored.history ?? []) {
       room.history.entries.push({
         stanza: entry.stanza,
@@ -63,6 +71,7 @@ export class Room {
       jid: this.jid,
       config: { ...this.config },
       affiliations: Object.fromEntries(this.affiliations),
+      salt: this.salt,
     };
     if (this.subject !== undefined) stored.subject = { ...this.subject };
     if (this.history.entries.length > 0) {
@@ -107,6 +116,11 @@ export class Room {
   removeOccupant(occupant: Occupant): void {
     this.occupants.delete(occupant.nick);
     if (this.nicks.get(occupant.jid) === occupant.nick) this.nicks.delete(occupant.jid);
+  }
+
+  /** The XEP-0421 occupant id of an account in this room. */
+  occupantIdOf(jid: string): string {
+    return createHash("sha256").update(this.salt).update(bareOf(jid)).digest("base64url").slice(0, 22);
   }
 
   occupantJid(nick: string): string {

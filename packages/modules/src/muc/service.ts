@@ -52,7 +52,9 @@ export class MucService {
 
   refuse(origin: Session, stanza: Element, refusal: Refusal): true {
     if (stanza.attrs.type !== "error") {
-      origin.send(errorReply(stanza, refusal.type, refusal.condition, refusal.text, this.module.host));
+      // The error comes from the room (or the service), as the stanza was addressed.
+      const by = typeof stanza.attrs.to === "string" ? bareOf(stanza.attrs.to) : this.module.host;
+      origin.send(errorReply(stanza, refusal.type, refusal.condition, refusal.text, by));
     }
     return true;
   }
