@@ -240,6 +240,33 @@ describe("muc: destruction and invitations", () => {
     expect(outcome(bob.received.at(-1))).toBe("cancel/item-not-found");
   });
 
+  it("leaves a tombstone of a destroyed persistent room: joins are gone, with the new address, until it expires", async () => {
+    const t = await mucServer({ muc_tombstone_expiry: 3600 });
+    const alice = t.connect("alice@localhost/phone");
+    await createRoom(alice, "coven", "Alice", { "muc#roomconfig_persistentroom": "1" });
+    await query(alice, ROOM, "set", NS_OWNER, (q) => {
+      q.c("destroy", { jid: `darkcave@${SERVICE}` })
+        .c("reason")
+        .t("We moved");
+    });
+    await join(alice, "coven", "Alice");
+    const refused = lastPresence(alice, `${ROOM}/Alice`)!;
+    expect(outcome(refused)).toBe("cancel/gone");
+    const gone = refused.getChild("error")!.getChild("gone", "urn:ietf:params:xml:ns:xmpp-stanzas")!;
+    expect(gone.getText()).toBe(`xmpp:darkcave@${SERVICE}?join`);
+    await t.clock.advance(3601);
+    await join(alice, "coven", "Alice");
+    expect(codes(lastPresence(alice, `${ROOM}/Alice`))).toContain(201);
+
+    // A temporary room leaves none; neither does any room with muc_tombstones off.
+    const off = await mucServer({ muc_tombstones: false });
+    const bob = off.connect("bob@localhost/desk");
+    await createRoom(bob, "den", "Bob", { "muc#roomconfig_persistentroom": "1" });
+    await query(bob, `den@${SERVICE}`, "set", NS_OWNER, (q) => q.c("destroy"));
+    await join(bob, "den", "Bob");
+    expect(codes(lastPresence(bob, `den@${SERVICE}/Bob`))).toContain(201);
+  });
+
   it("passes mediated invitations on from the room, with the password and a jabber:x:conference copy", async () => {
     const { t, alice, bob } = await room({
       "muc#roomconfig_passwordprotectedroom": "1",

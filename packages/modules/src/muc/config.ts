@@ -38,6 +38,10 @@ export interface ServiceOptions {
   locking: boolean;
   lockTimeout: number;
   restrictCreation: false | true | "local";
+  /** `muc_tombstones`: a destroyed persistent room leaves a tombstone that keeps its name taken. */
+  tombstones: boolean;
+  /** `muc_tombstone_expiry`, seconds. */
+  tombstoneExpiry: number;
   defaults: RoomConfig;
 }
 
@@ -325,6 +329,8 @@ export function readServiceOptions(get: (name: string) => unknown): ServiceOptio
     maxSubjectLength: int("muc_max_subject_length", 1024, 1),
     locking: flag("muc_room_locking", true),
     lockTimeout: int("muc_room_lock_timeout", 300, 1),
+    tombstones: flag("muc_tombstones", true),
+    tombstoneExpiry: int("muc_tombstone_expiry", 31 * 86400, 0),
     restrictCreation:
       restrict === "admin" ? true : ((restrict as false | true | "local" | undefined) ?? false),
     defaults: {

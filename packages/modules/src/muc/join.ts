@@ -1,4 +1,4 @@
-import { bareOf, type Element, message, resourceOf, type Session } from "canto";
+import { bareOf, type Element, errorReply, message, resourceOf, type Session } from "canto";
 import { readHistoryRequest } from "./history.js";
 import { cleanPresence, NS_MUC, occupantPresence } from "./presence.js";
 import { defaultRole } from "./roles.js";
@@ -61,6 +61,20 @@ export async function handlePresence(service: MucService, origin: Session, stanz
 
   let created = false;
   if (room === undefined) {
+    const tombstone = await service.tombstone(roomJid);
+    if (tombstone !== undefined) {
+      const text = `This room was destroyed${tombstone.reason ? `: ${tombstone.reason}` : ""}${tombstone.alternate ? `; it moved to ${tombstone.alternate}` : ""}`;
+      const error = errorReply(stanza, "cancel", "gone", text, roomJid);
+      // <gone/> holds the new address as an XMPP URI (RFC 6120 §8.3.3.5).
+      if (tombstone.alternate !== undefined) {
+        error
+          .getChild("error")
+          ?.getChild("gone", "urn:ietf:params:xml:ns:xmpp-stanzas")
+          ?.t(`xmpp:${tombstone.alternate}?join`);
+      }
+      origin.send(error);
+      return true;
+    }
     const refusal = creationRefusal(service, from);
     if (refusal !== undefined)
       return service.refuse(origin, stanza, { type: "cancel", condition: "not-allowed", text: refusal });

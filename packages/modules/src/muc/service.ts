@@ -17,6 +17,14 @@ import { type Occupant, Room, type StoredRoom } from "./room.js";
 
 const STORE = "muc_rooms";
 
+/** What a destroyed persistent room leaves in storage while `muc_tombstones` is on. */
+export interface Tombstone {
+  /** Seconds since the epoch. */
+  when: number;
+  alternate?: string;
+  reason?: string;
+}
+
 /**
  * The MUC service of one component host: its rooms (in memory, persistent ones loaded from
  * storage on their first stanza), its options, and the operations every handler shares.
@@ -26,6 +34,7 @@ export class MucService {
   readonly options: ServiceOptions;
   readonly rooms = new Map<string, Room>();
   readonly #loading = new Map<string, Promise<Room | undefined>>();
+  readonly #tombstones = new Map<string, Tombstone>();
   #store: storage.KeyvalStore | undefined;
   readonly #lockTimers = new Map<string, { stop(): void }>();
 
@@ -73,6 +82,11 @@ export class MucService {
       const existing = this.rooms.get(jid);
       if (existing !== undefined) return existing;
       if (doc === undefined || doc === null) return undefined;
+      const tombstone = (doc as { tombstone?: Tombstone }).tombstone;
+      if (tombstone !== undefined) {
+        this.#tombstones.set(jid, tombstone);
+        return undefined;
+      }
       const restored = Room.restore(doc as unknown as StoredRoom, this.options.defaults);
       this.rooms.set(jid, restored);
       return restored;
@@ -81,11 +95,25 @@ export class MucService {
     return loading;
   }
 
+  /**
+   * The tombstone of a destroyed room, once `getRoom` has looked for the room; an expired one is
+   * removed and the name is free again.
+   */
+  async tombstone(jid: string): Promise<Tombstone | undefined> {
+    const tombstone = this.#tombstones.get(jid);
+    if (tombstone === undefined) return undefined;
+    if (tombstone.when + this.options.tombstoneExpiry > this.now()) return tombstone;
+    this.#tombstones.delete(jid);
+    await this.#store?.set(jid.slice(0, jid.indexOf("@")), undefined);
+    return undefined;
+  }
+
   /** Every persistent room in storage, loaded (for disco#items). */
   async allRooms(): Promise<Room[]> {
     const store = this.#store;
     if (store !== undefined) {
       for await (const node of store.users()) await this.getRoom(`${node}@${this.module.host}`);
+      // Tombstones are not rooms: getRoom leaves them out.
     }
     return [...this.rooms.values()];
   }
@@ -154,12 +182,23 @@ export class MucService {
       if (how.password !== undefined) destroy.c("password").t(how.password);
       this.send(stanza);
     }
+    const wasPersistent = room.config.persistent;
     room.occupants.clear();
     room.nicks.clear();
     room.destroyed = true;
     this.rooms.delete(room.jid);
     this.unlock(room);
-    await this.#store?.set(room.jid.slice(0, room.jid.indexOf("@")), undefined);
+    const node = room.jid.slice(0, room.jid.indexOf("@"));
+    if (wasPersistent && this.options.tombstones) {
+      // The name stays taken a while, so nobody takes over a room people still have bookmarked.
+      const tombstone: Tombstone = { when: this.now() };
+      if (how.alternate !== undefined) tombstone.alternate = how.alternate;
+      if (how.reason !== undefined) tombstone.reason = how.reason;
+      this.#tombstones.set(room.jid, tombstone);
+      await this.#store?.set(node, { tombstone } as never);
+    } else {
+      await this.#store?.set(node, undefined);
+    }
     this.fire("muc-room-destroyed", { room, ...how });
   }
 
