@@ -138,6 +138,33 @@ describe("muc: entering a room", () => {
     expect(presencesFrom(alice, `${ROOM}/Bobbity`)).toHaveLength(0);
   });
 
+  it("lets a second session of the same account share the nick: both get everything, others see one occupant", async () => {
+    const t = await mucServer();
+    const alice = t.connect("alice@localhost/phone");
+    await createRoom(alice, "coven", "Alice");
+    const bob = t.connect("bob@localhost/desk");
+    await join(bob, "coven", "Bob");
+    const laptop = t.connect("alice@localhost/laptop");
+    await join(laptop, "coven", "Alice");
+    expect(codes(lastPresence(laptop, `${ROOM}/Alice`))).toContain(110);
+    expect(lastPresence(laptop, `${ROOM}/Bob`)).toBeDefined();
+    expect(presencesFrom(bob, `${ROOM}/Alice`)).toHaveLength(1);
+
+    await send(bob, groupchat("coven", "to both"));
+    expect(bodies(alice)).toEqual(["to both"]);
+    expect(bodies(laptop)).toEqual(["to both"]);
+    await send(laptop, groupchat("coven", "from the laptop"));
+    expect(bob.received.at(-1)?.attrs.from).toBe(`${ROOM}/Alice`);
+
+    // One session leaves: only it hears of it; Bob still sees Alice, and the phone still gets messages.
+    await send(laptop, presence({ to: `${ROOM}/Alice`, type: "unavailable" }));
+    expect(lastPresence(laptop, `${ROOM}/Alice`)?.attrs.type).toBe("unavailable");
+    expect(lastPresence(bob, `${ROOM}/Alice`)?.attrs.type).toBeUndefined();
+    await send(bob, groupchat("coven", "phone only"));
+    expect(bodies(alice).at(-1)).toBe("phone only");
+    expect(bodies(laptop).at(-1)).toBe("from the laptop");
+  });
+
   it("broadcasts a leave with role none, 110 to the one leaving; a temporary room goes when empty", async () => {
     const t = await mucServer();
     const alice = t.connect("alice@localhost/phone");

@@ -17,6 +17,14 @@ export async function handlePresence(service: MucService, origin: Session, stanz
   const current = room?.occupantByJid(from);
 
   if (type === "unavailable") {
+    if (room !== undefined && current !== undefined && current.sessions.size > 1) {
+      // One of several sessions leaves: only it hears of it; the occupant stays for the others.
+      const own = occupantPresence(room, current, current, { unavailable: true });
+      room.removeSession(current, from);
+      own.attrs.to = from;
+      service.send(own);
+      return true;
+    }
     if (room !== undefined && current !== undefined) {
       const leaving = { ...current, presence: cleanPresence(stanza) };
       room.removeOccupant(current);
@@ -127,7 +135,8 @@ async function enter(
     });
   }
   const holder = room.occupants.get(nick);
-  if (holder !== undefined && holder.jid !== from) {
+  const sameAccount = holder !== undefined && holder.bareJid === bareOf(from);
+  if (holder !== undefined && !sameAccount) {
     return service.refuse(origin, stanza, {
       type: "cancel",
       condition: "conflict",
@@ -153,6 +162,10 @@ async function enter(
     room.config.maxUsers === 0
       ? service.options.maxOccupants
       : Math.min(room.config.maxUsers, service.options.maxOccupants);
+  if (holder !== undefined && sameAccount) {
+    joinSession(service, room, holder, stanza);
+    return true;
+  }
   // Admins and owners enter a full room, up to the service's own limit (muc_max_occupants).
   if (room.occupants.size >= (privileged ? service.options.maxOccupants : limit)) {
     return service.refuse(origin, stanza, {
@@ -165,6 +178,7 @@ async function enter(
   const occupant: Occupant = {
     nick,
     jid: from,
+    sessions: new Set([from]),
     bareJid: bareOf(from),
     role: defaultRole(affiliation, room.config.moderated, room.config.membersOnly),
     occupantId: room.occupantIdOf(from),
@@ -174,28 +188,55 @@ async function enter(
   if (halted !== undefined) return true;
 
   // First the occupants already there, then the newcomer's presence to all, its own copy last.
-  for (const other of room.occupants.values()) service.send(occupantPresence(room, other, occupant));
+  for (const other of room.occupants.values())
+    service.deliver(occupant, occupantPresence(room, other, occupant));
   room.addOccupant(occupant);
   const codes = created ? [201] : [];
   service.broadcastPresence(room, occupant, { selfCodes: codes, codes: [] });
 
   // A room just created has no history; until it is configured it holds only its owner.
-  if (!created) {
-    for (const old of room.history.select(readHistoryRequest(x), service.now(), room.jid)) {
-      old.attrs.to = from;
-      service.send(old);
-    }
+  if (!created) sendHistory(service, room, from, x);
+  sendSubject(service, room, from);
+  service.fire("muc-occupant-joined", { room, occupant, nick, stanza });
+  return true;
+}
+
+function sendHistory(service: MucService, room: Room, to: string, x: Element | undefined): void {
+  for (const old of room.history.select(readHistoryRequest(x), service.now(), room.jid)) {
+    old.attrs.to = to;
+    service.send(old);
   }
-  // The subject comes last, also when there is none (§7.2.15).
+}
+
+/** The subject comes last, also when there is none (§7.2.15). */
+function sendSubject(service: MucService, room: Room, to: string): void {
   const subject = message({
     from: room.subject === undefined ? room.jid : room.subject.from,
-    to: from,
+    to,
     type: "groupchat",
   });
   subject.c("subject").t(room.subject?.text ?? "");
   service.send(subject);
-  service.fire("muc-occupant-joined", { room, occupant, nick, stanza });
-  return true;
+}
+
+/**
+ * Another session of an occupant's account joins with the same nick: it becomes part of that
+ * occupant and gets the room as a newcomer would; the others see no change.
+ */
+function joinSession(service: MucService, room: Room, occupant: Occupant, stanza: Element): void {
+  const from = stanza.attrs.from as string;
+  for (const other of room.occupants.values()) {
+    if (other === occupant) continue;
+    const copy = occupantPresence(room, other, occupant);
+    copy.attrs.to = from;
+    service.send(copy);
+  }
+  room.addSession(occupant, from);
+  const own = occupantPresence(room, occupant, occupant);
+  own.attrs.to = from;
+  service.send(own);
+  sendHistory(service, room, from, stanza.getChild("x", NS_MUC));
+  sendSubject(service, room, from);
 }
 
 function changeNick(

@@ -195,9 +195,8 @@ export function handlePrivateMessage(
   }
   const out = clone(stanza);
   out.attrs.from = room.occupantJid(sender.nick);
-  out.attrs.to = target.jid;
   stampOccupantId(out, sender.occupantId);
   out.c("x", { xmlns: NS_MUC_USER });
-  service.send(out);
+  service.deliver(target, out);
   return true;
 }

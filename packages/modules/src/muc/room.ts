@@ -7,8 +7,13 @@ import { type Affiliation, defaultRole, type Role } from "./roles.js";
 /** One occupant: a nick in the room, the real session behind it, its role and last presence. */
 export interface Occupant {
   nick: string;
-  /** The occupant's real full JID. */
+  /** The occupant's real full JID (its first session's). */
   jid: string;
+  /**
+   * Every session of the account in the room under this nick, `jid` included: they share one
+   * occupant, and all of them get what the occupant gets (as Prosody's multi-session nicks).
+   */
+  sessions: Set<string>;
   bareJid: string;
   role: Role;
   /** XEP-0421: stable per account and room, and the same across nick changes. */
@@ -110,12 +115,25 @@ export class Room {
 
   addOccupant(occupant: Occupant): void {
     this.occupants.set(occupant.nick, occupant);
-    this.nicks.set(occupant.jid, occupant.nick);
+    for (const jid of occupant.sessions) this.nicks.set(jid, occupant.nick);
   }
 
   removeOccupant(occupant: Occupant): void {
-    this.occupants.delete(occupant.nick);
-    if (this.nicks.get(occupant.jid) === occupant.nick) this.nicks.delete(occupant.jid);
+    if (this.occupants.get(occupant.nick) === occupant) this.occupants.delete(occupant.nick);
+    for (const jid of occupant.sessions) if (this.nicks.get(jid) === occupant.nick) this.nicks.delete(jid);
+  }
+
+  /** Another session of the occupant's account joins under its nick. */
+  addSession(occupant: Occupant, jid: string): void {
+    occupant.sessions.add(jid);
+    this.nicks.set(jid, occupant.nick);
+  }
+
+  /** One of several sessions leaves; the occupant stays with the others. */
+  removeSession(occupant: Occupant, jid: string): void {
+    occupant.sessions.delete(jid);
+    this.nicks.delete(jid);
+    if (occupant.jid === jid) occupant.jid = occupant.sessions.values().next().value as string;
   }
 
   /** The XEP-0421 occupant id of an account in this room. */

@@ -59,6 +59,20 @@ export class MucService {
     this.module.send(stanza);
   }
 
+  /** Sends `stanza` to every session of `occupant` (a copy each, `to` set). */
+  deliver(occupant: Occupant, stanza: Element): void {
+    if (occupant.sessions.size <= 1) {
+      stanza.attrs.to = occupant.jid;
+      this.send(stanza);
+      return;
+    }
+    for (const jid of occupant.sessions) {
+      const copy = clone(stanza);
+      copy.attrs.to = jid;
+      this.send(copy);
+    }
+  }
+
   refuse(origin: Session, stanza: Element, refusal: Refusal): true {
     if (stanza.attrs.type !== "error") {
       // The error comes from the room (or the service), as the stanza was addressed.
@@ -180,7 +194,7 @@ export class MucService {
       const destroy = x.c("destroy", how.alternate === undefined ? {} : { jid: how.alternate });
       if (how.reason !== undefined) destroy.c("reason").t(how.reason);
       if (how.password !== undefined) destroy.c("password").t(how.password);
-      this.send(stanza);
+      this.deliver(occupant, stanza);
     }
     const wasPersistent = room.config.persistent;
     room.occupants.clear();
@@ -216,21 +230,18 @@ export class MucService {
   ): void {
     for (const viewer of room.occupants.values()) {
       if (viewer.jid === occupant.jid) continue;
-      this.send(occupantPresence(room, occupant, viewer, options));
+      this.deliver(viewer, occupantPresence(room, occupant, viewer, options));
     }
     // The occupant's own copy comes last (§7.2.3), also when it is no longer in the room.
-    this.send(
+    this.deliver(
+      occupant,
       occupantPresence(room, occupant, occupant, { ...options, codes: options.selfCodes ?? options.codes }),
     );
   }
 
   /** Sends a message to every occupant, from the room or one of its occupants. */
   broadcastMessage(room: Room, stanza: Element): void {
-    for (const occupant of room.occupants.values()) {
-      const copy = clone(stanza);
-      copy.attrs.to = occupant.jid;
-      this.send(copy);
-    }
+    for (const occupant of room.occupants.values()) this.deliver(occupant, clone(stanza));
   }
 
   /** A status message from the room (e.g. 104: configuration changed), to every occupant. */

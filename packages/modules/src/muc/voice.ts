@@ -83,7 +83,7 @@ export function handleVoiceRequest(
         ],
       }),
     );
-    service.send(out);
+    service.deliver(moderator, out);
   }
   return true;
 }
