@@ -227,13 +227,15 @@ describe("muc: room configuration and its effects", () => {
     expect(codes(lastPresence(alice, `${ROOM}/Alice`))).toContain(201);
   });
 
-  it("destroys a room left locked past muc_room_lock_timeout", async () => {
-    const t = await mucServer({ muc_room_lock_timeout: 30 });
+  it("destroys a room left locked past muc_room_lock_timeout, leaving the name free", async () => {
+    const t = await mucServer({ muc_room_lock_timeout: 30, muc_room_default_persistent: true });
     const alice = t.connect("alice@localhost/phone");
     await join(alice, "coven", "Alice");
     await t.clock.advance(31);
     await new Promise((r) => setImmediate(r));
     expect(lastPresence(alice, `${ROOM}/Alice`)?.attrs.type).toBe("unavailable");
+    await join(alice, "coven", "Alice");
+    expect(codes(lastPresence(alice, `${ROOM}/Alice`))).toContain(201);
   });
 
   it("refuses bad options at load with errors naming them", () => {

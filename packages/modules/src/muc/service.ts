@@ -196,7 +196,8 @@ export class MucService {
       if (how.password !== undefined) destroy.c("password").t(how.password);
       this.deliver(occupant, stanza);
     }
-    const wasPersistent = room.config.persistent;
+    // A room never configured (still locked) was never open to anyone: it leaves no tombstone.
+    const wasPersistent = room.config.persistent && !room.locked;
     room.occupants.clear();
     room.nicks.clear();
     room.destroyed = true;
