@@ -249,6 +249,22 @@ describe("muc: room configuration and its effects", () => {
     expect(readServiceOptions(() => undefined).defaults.historyLength).toBe(20);
   });
 
+  it("refuses to load on a VirtualHost", async () => {
+    const { createTestServer } = await import("canto");
+    const { mucModules } = await import("./index.js");
+    const t = await createTestServer({
+      modules: mucModules,
+      config: { hosts: { localhost: {} } },
+    });
+    try {
+      const error = await t.server.manager.load("localhost", "muc").catch((e: unknown) => e);
+      expect((error as { cause?: { code?: string } }).cause?.code).toBe("not-a-component");
+      expect(String(error)).toContain('Component "conference.localhost" "muc"');
+    } finally {
+      await t.stop();
+    }
+  });
+
   it("takes room defaults from muc_room_default_* options", async () => {
     const t = await mucServer({ muc_room_default_members_only: true, muc_room_default_public_jids: true });
     const alice = t.connect("alice@localhost/phone");

@@ -1,5 +1,5 @@
 /** Stable codes of the errors `muc` throws (options and API misuse, not protocol refusals). */
-export type MucErrorCode = "bad-option" | "room-exists" | "room-not-found";
+export type MucErrorCode = "bad-option" | "not-a-component";
 
 export class MucError extends Error {
   readonly code: MucErrorCode;

@@ -2,6 +2,7 @@ import { bareOf, disco, type Element, errorReply, type Module, reply, resourceOf
 import { handleAdmin, NS_MUC_ADMIN } from "./admin.js";
 import { readServiceOptions } from "./config.js";
 import { roomInfo, roomItems, serviceInfo, serviceItems } from "./disco.js";
+import { MucError } from "./errors.js";
 import { handlePresence } from "./join.js";
 import { handlePrivateMessage, handleRoomMessage } from "./messages.js";
 import { handleOwner, NS_MUC_OWNER } from "./owner.js";
@@ -29,6 +30,13 @@ const NS_PING = "urn:xmpp:ping";
  * persistent, and extended by other modules through the `muc-*` events (see events.ts).
  */
 export default async function muc(module: Module): Promise<MucApi> {
+  if (module.getHostType() !== "component") {
+    // On a VirtualHost it would take every presence and message addressed to the host's users.
+    throw new MucError(
+      "not-a-component",
+      `muc serves a component (Component "conference.${module.host}" "muc"), not ${module.host}`,
+    );
+  }
   const service = new MucService(
     module,
     readServiceOptions((name) => module.getOption(name)),
