@@ -8,6 +8,8 @@ import { extensionsModules } from "./extensions/index.js";
 import { httpModules } from "./http/index.js";
 import { imModules } from "./im/index.js";
 import { mobileModules } from "./mobile/index.js";
+import { mucModules } from "./muc/index.js";
+import { mucModerationModules } from "./muc_moderation/index.js";
 import { pubsubModules } from "./pubsub/index.js";
 import { transportModules } from "./transport/index.js";
 import { uploadModules } from "./upload/index.js";
@@ -32,6 +34,7 @@ export {
   type HttpRouteParams,
   type HttpUpgrade,
 } from "./http/index.js";
+export type { MucApi, MucEvents } from "./muc/index.js";
 export {
   authModuleFor,
   isMissingProsodyModule,
@@ -71,6 +74,8 @@ export const standardModules: Readonly<Record<string, ModuleSetup>> = Object.fre
   ...imModules,
   ...extensionsModules,
   ...archiveModules,
+  ...mucModules,
+  ...mucModerationModules,
   ...httpModules,
   ...componentModules,
   ...pubsubModules,
