@@ -84,12 +84,18 @@ async function startServer(name, argv, port, cwd) {
     output += c;
   });
   const exited = new Promise((resolve) => child.on("exit", resolve));
-  await Promise.race([
-    waitForPort(port, 30_000),
-    exited.then((code) => {
-      throw new Error(`${name} exited (${code}) before listening:\n${output}`);
-    }),
-  ]);
+  try {
+    await Promise.race([
+      waitForPort(port, 30_000),
+      exited.then((code) => {
+        throw new Error(`${name} exited (${code}) before listening:\n${output}`);
+      }),
+    ]);
+  } catch (error) {
+    // A server that came up too late would hold the port for every later run: stop it by its PID.
+    child.kill("SIGKILL");
+    throw error;
+  }
   return {
     pid: child.pid,
     output: () => output,
