@@ -1,22 +1,13 @@
 import type { XmlElement as XmppElement } from "@xmpp/client";
 import { type Element, message, presence, reply } from "canto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
+import { afterEach, describe, expect, it } from "vitest";
 import { until } from "../transport/transport.test-helper.js";
-import { type Started, startServer } from "../websocket/websocket.test-helper.js";
+import { lendWebSocketGlobal, type Started, startServer } from "../websocket/websocket.test-helper.js";
 import { NS_CSI } from "./csi_simple.js";
 import { mobileModules } from "./index.js";
 import { NS_PUBSUB, NS_PUSH } from "./push-summary.js";
 
-// @xmpp/websocket uses the global WebSocket, which Node 20 only has behind a flag: lend it ws's.
-const globals = globalThis as { WebSocket?: unknown };
-const previous = globals.WebSocket;
-beforeAll(() => {
-  globals.WebSocket ??= WebSocket;
-});
-afterAll(() => {
-  globals.WebSocket = previous;
-});
+lendWebSocketGlobal();
 
 let current: Started | undefined;
 afterEach(async () => {

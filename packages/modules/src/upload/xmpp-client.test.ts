@@ -2,24 +2,16 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
+import { afterEach, describe, expect, it } from "vitest";
 import { extensionsModules } from "../extensions/index.js";
-import { type Started, startServer } from "../websocket/websocket.test-helper.js";
+import { lendWebSocketGlobal, type Started, startServer } from "../websocket/websocket.test-helper.js";
 import { uploadModules } from "./index.js";
 import { NS_UPLOAD } from "./slots.js";
 
 // End to end: a real XMPP client (@xmpp/client over WebSocket) asks for slots, and node's fetch
 // moves the bytes over real HTTP. The server runs on a fake clock, moved to expire files.
 
-const globals = globalThis as { WebSocket?: unknown };
-const previous = globals.WebSocket;
-beforeAll(() => {
-  globals.WebSocket ??= WebSocket;
-});
-afterAll(() => {
-  globals.WebSocket = previous;
-});
+lendWebSocketGlobal();
 
 let current: (Started & { data: string }) | undefined;
 let stopClient: (() => Promise<unknown>) | undefined;

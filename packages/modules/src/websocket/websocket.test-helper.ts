@@ -1,4 +1,5 @@
 import { type CantoConfig, createTestServer, type Element, type ModuleSetup, type TestServer } from "canto";
+import { afterAll, beforeAll } from "vitest";
 import { type ClientOptions, WebSocket } from "ws";
 import { authModules, createAccount } from "../auth/index.js";
 import { httpModules } from "../http/index.js";
@@ -169,4 +170,19 @@ export async function login(client: WsClient, user: string, password: string, re
   );
   const bound = await client.next((e) => e.name === "iq" && e.attrs.id === "bind1");
   return bound.getChild("bind", BIND)?.getChildText("jid") ?? undefined;
+}
+
+/**
+ * @xmpp/websocket uses the global WebSocket, which Node 20 only has behind a flag: lends it ws's
+ * for the test file (call at its top level) and puts back what was there after.
+ */
+export function lendWebSocketGlobal(): void {
+  const globals = globalThis as { WebSocket?: unknown };
+  const previous = globals.WebSocket;
+  beforeAll(() => {
+    globals.WebSocket ??= WebSocket;
+  });
+  afterAll(() => {
+    globals.WebSocket = previous;
+  });
 }

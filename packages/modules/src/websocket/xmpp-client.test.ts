@@ -1,21 +1,12 @@
 import type { EventEmitter } from "node:events";
 import type { XmlElement as XmppElement } from "@xmpp/client";
 import { message } from "canto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
+import { afterEach, describe, expect, it } from "vitest";
 import { until } from "../transport/transport.test-helper.js";
-import { type Started, startServer } from "./websocket.test-helper.js";
+import { lendWebSocketGlobal, type Started, startServer } from "./websocket.test-helper.js";
 import type { WebSocketSession } from "./websocket-session.js";
 
-// @xmpp/websocket uses the global WebSocket, which Node 20 only has behind a flag: lend it ws's.
-const globals = globalThis as { WebSocket?: unknown };
-const previous = globals.WebSocket;
-beforeAll(() => {
-  globals.WebSocket ??= WebSocket;
-});
-afterAll(() => {
-  globals.WebSocket = previous;
-});
+lendWebSocketGlobal();
 
 let current: Started | undefined;
 afterEach(async () => {
