@@ -41,8 +41,11 @@ const STATUS_OF: Record<FileStoreError["code"], number> = {
 };
 
 function refuse(request: IncomingMessage, response: ServerResponse, status: number, headers = {}): void {
-  // The body was not read and will not be: close the connection after the answer.
-  response.writeHead(status, { "Content-Length": 0, Connection: "close", ...headers }).end();
+  // The body is not stored. A slot already used (409) had a valid token, so its body is the slot's
+  // size, within the limit: it is read and dropped, and a client still writing it reads the answer
+  // instead of a broken pipe. Any other refusal closes the connection after the answer.
+  const close = status === 409 ? {} : { Connection: "close" };
+  response.writeHead(status, { "Content-Length": 0, ...close, ...headers }).end();
   request.resume();
 }
 
